@@ -1,0 +1,45 @@
+// Stage 1b: compile a system's binaries in its workspace, for the images' platform (static linux/amd64).
+import { join } from "node:path";
+import { execa, ExecaError } from "execa";
+import type { GoBinary } from "../system.ts";
+
+export class GoBuildError extends Error {
+  override name = "GoBuildError";
+}
+
+/** The environment every Go command of the harness runs with. */
+export function goEnv(workspace: string): Record<string, string> {
+  const path = process.env["PATH"] ?? "";
+  return {
+    // Go's installer location is added so a shell without it on PATH still builds.
+    PATH: path.split(":").includes("/usr/local/go/bin") ? path : `${path}:/usr/local/go/bin`,
+    GOWORK: join(workspace, "go.work"),
+    // Workspace mode refuses -mod=mod; modules must commit complete go.sum files.
+    GOFLAGS: "",
+    CGO_ENABLED: "0",
+    GOOS: "linux",
+    GOARCH: "amd64",
+  };
+}
+
+export async function goVersion(): Promise<string> {
+  const { stdout } = await execa("go", ["env", "GOVERSION"], { env: goEnv("/nonexistent") });
+  return stdout.trim();
+}
+
+export async function buildBinary(workspace: string, binary: GoBinary, outDir: string): Promise<string> {
+  const out = join(outDir, binary.name);
+  const args =
+    binary.kind === "test"
+      ? ["test", "-c", "-o", out, binary.package]
+      : ["build", "-trimpath", "-o", out, binary.package];
+  try {
+    await execa("go", args, { cwd: workspace, env: goEnv(workspace), all: true });
+  } catch (err) {
+    const output = err instanceof ExecaError ? String(err.all ?? err.message) : String(err);
+    throw new GoBuildError(
+      `go ${args.join(" ")} failed in ${workspace}:\n${output.split("\n").slice(-40).join("\n")}`,
+    );
+  }
+  return out;
+}

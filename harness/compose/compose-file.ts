@@ -1,0 +1,77 @@
+// Reads a system's compose file and writes the local override: built image tags, the Antithesis SDK's local
+// output, and labels that let a crashed run be found and reaped. The system's own file is never modified —
+// it is exactly what Antithesis will run.
+import { readFile, writeFile } from "node:fs/promises";
+import { parse, stringify } from "yaml";
+import { z } from "zod";
+
+/**
+ * Where the Antithesis SDK writes locally: a volume shared by all services, one file per service
+ * (ANTITHESIS_SDK_LOCAL_OUTPUT), plus sdk.jsonl for scripts that write $ANTITHESIS_OUTPUT_DIR/sdk.jsonl as
+ * Antithesis documents. The harness polls it for setup-complete and keeps it as an artifact (assertions).
+ */
+export const SDK_OUTPUT_DIR = "/tmp/antithesis";
+export const SDK_VOLUME = "pgo-harness-sdk";
+export const RUN_LABEL = "pgo-harness.run";
+export const SYSTEM_LABEL = "pgo-harness.system";
+
+const serviceSchema = z.looseObject({ image: z.string().optional(), build: z.unknown().optional() });
+const composeSchema = z.looseObject({
+  services: z.record(z.string(), serviceSchema.nullable()),
+  volumes: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+
+export interface ComposeModel {
+  readonly services: Readonly<Record<string, { readonly image: string | undefined }>>;
+  readonly volumes: readonly string[];
+}
+
+export class ComposeFileError extends Error {
+  override name = "ComposeFileError";
+}
+
+export async function readComposeFile(path: string): Promise<ComposeModel> {
+  let doc: unknown;
+  try {
+    // merge: the seed's files use YAML merge keys (`<<: *srv`).
+    doc = parse(await readFile(path, "utf8"), { merge: true });
+  } catch (err) {
+    throw new ComposeFileError(`${path}: not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = composeSchema.safeParse(doc);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ComposeFileError(`${path}: ${issue?.path.join(".") || "top level"} ${issue?.message ?? "is invalid"}`);
+  }
+  const services: Record<string, { image: string | undefined }> = {};
+  for (const [name, svc] of Object.entries(parsed.data.services)) services[name] = { image: svc?.image };
+  if (Object.keys(services).length === 0) throw new ComposeFileError(`${path}: defines no services`);
+  return { services, volumes: Object.keys(parsed.data.volumes ?? {}) };
+}
+
+export interface OverrideOptions {
+  readonly model: ComposeModel;
+  /** compose image reference → the image to run instead. */
+  readonly images: Readonly<Record<string, string>>;
+  readonly runId: string;
+  readonly system: string;
+}
+
+export function renderOverride(opts: OverrideOptions): string {
+  const services: Record<string, unknown> = {};
+  for (const [name, svc] of Object.entries(opts.model.services)) {
+    const image = svc.image !== undefined ? opts.images[svc.image] : undefined;
+    services[name] = {
+      ...(image !== undefined ? { image, pull_policy: "never" } : {}),
+      environment: { ANTITHESIS_SDK_LOCAL_OUTPUT: `${SDK_OUTPUT_DIR}/${name}.jsonl`, ANTITHESIS_OUTPUT_DIR: SDK_OUTPUT_DIR },
+      volumes: [`${SDK_VOLUME}:${SDK_OUTPUT_DIR}`],
+      labels: { [RUN_LABEL]: opts.runId, [SYSTEM_LABEL]: opts.system },
+    };
+  }
+  const volumes = { [SDK_VOLUME]: { labels: { [RUN_LABEL]: opts.runId } } };
+  return `# Written by pgo-harness for one local run; not used on Antithesis.\n${stringify({ services, volumes })}`;
+}
+
+export async function writeOverride(path: string, opts: OverrideOptions): Promise<void> {
+  await writeFile(path, renderOverride(opts));
+}

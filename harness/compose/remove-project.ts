@@ -1,0 +1,42 @@
+// Removes everything Docker holds for a compose project, found by compose's own project label. Used after
+// `down -v` to prove (and enforce) that nothing is left, and by the reaper after a crash or interrupt.
+import Docker from "dockerode";
+
+const label = (project: string) => ({ label: [`com.docker.compose.project=${project}`] });
+
+export interface Leftovers {
+  readonly containers: readonly string[];
+  readonly networks: readonly string[];
+  readonly volumes: readonly string[];
+}
+
+export async function listProject(project: string, docker: Docker = new Docker()): Promise<Leftovers> {
+  const [containers, networks, volumes] = await Promise.all([
+    docker.listContainers({ all: true, filters: label(project) }),
+    docker.listNetworks({ filters: label(project) }),
+    docker.listVolumes({ filters: label(project) }),
+  ]);
+  return {
+    containers: containers.map((c) => c.Names[0]?.replace(/^\//, "") ?? c.Id),
+    networks: networks.map((n) => n.Name),
+    volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+  };
+}
+
+/** Removes what is left of a project; returns what it removed, as "container x", "network y", "volume z". */
+export async function removeProject(project: string, docker: Docker = new Docker()): Promise<string[]> {
+  const removed: string[] = [];
+  for (const c of await docker.listContainers({ all: true, filters: label(project) })) {
+    await docker.getContainer(c.Id).remove({ force: true, v: true });
+    removed.push(`container ${c.Names[0]?.replace(/^\//, "") ?? c.Id}`);
+  }
+  for (const n of await docker.listNetworks({ filters: label(project) })) {
+    await docker.getNetwork(n.Id).remove();
+    removed.push(`network ${n.Name}`);
+  }
+  for (const v of (await docker.listVolumes({ filters: label(project) })).Volumes ?? []) {
+    await docker.getVolume(v.Name).remove();
+    removed.push(`volume ${v.Name}`);
+  }
+  return removed;
+}

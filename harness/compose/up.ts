@@ -1,0 +1,70 @@
+// Stage 3: up. Brings a system's compose project up under a unique project name, with the local override
+// (built images, SDK output volume, run labels). A failed start removes whatever it created, then rethrows.
+import { basename, dirname, join } from "node:path";
+import type Docker from "dockerode";
+import { DockerComposeEnvironment } from "testcontainers";
+import type { BuiltImage } from "../image/index.ts";
+import { imageExists } from "../image/docker.ts";
+import type { Logger } from "../log.ts";
+import type { SystemDefinition } from "../system.ts";
+import { StartedCluster } from "./cluster.ts";
+import { readComposeFile, writeOverride } from "./compose-file.ts";
+import type { Reaper } from "./reaper.ts";
+import { removeProject } from "./remove-project.ts";
+
+export interface UpOptions {
+  readonly system: SystemDefinition;
+  readonly images: readonly BuiltImage[];
+  readonly runId: string;
+  readonly runDir: string;
+  readonly docker: Docker;
+  readonly log: Logger;
+  readonly reaper: Reaper | undefined;
+  readonly keep: boolean;
+  readonly startupTimeoutMs: number;
+}
+
+export class UpError extends Error {
+  override name = "UpError";
+}
+
+/** Compose project names allow [a-z0-9_-]; ours are findable by prefix: pgoh-<system>-<run id>. */
+export function projectName(system: string, runId: string): string {
+  return `pgoh-${system}-${runId}`.toLowerCase().replace(/[^a-z0-9_-]/g, "-");
+}
+
+export async function up(opts: UpOptions): Promise<StartedCluster> {
+  const model = await readComposeFile(opts.system.compose);
+  const images: Record<string, string> = {};
+  for (const img of opts.images) if (!img.spec.config) images[img.spec.ref] = img.tag;
+  for (const [service, svc] of Object.entries(model.services)) {
+    if (svc.image === undefined) throw new UpError(`${opts.system.compose}: service "${service}" has no image (the harness runs built images only)`);
+    if (images[svc.image] === undefined && !(await imageExists(opts.docker, svc.image))) {
+      throw new UpError(
+        `${opts.system.compose}: service "${service}" uses image "${svc.image}", which is neither one of the system's images (${Object.keys(images).join(", ")}) nor present on this engine`,
+      );
+    }
+  }
+  const override = join(opts.runDir, "compose.override.yaml");
+  await writeOverride(override, { model, images, runId: opts.runId, system: opts.system.name });
+  const project = projectName(opts.system.name, opts.runId);
+  // Registered before anything exists, so that even a half-finished start is reaped if this process dies.
+  if (!opts.keep) opts.reaper?.add(project);
+  try {
+    const environment = await opts.log.step(`Starting compose project ${project} (${Object.keys(model.services).join(", ")})`, () =>
+      new DockerComposeEnvironment(dirname(opts.system.compose), [basename(opts.system.compose), override])
+        .withProjectName(project)
+        .withStartupTimeout(opts.startupTimeoutMs)
+        .up(),
+    );
+    return new StartedCluster({ project, environment, docker: opts.docker, reaper: opts.reaper, keep: opts.keep, log: opts.log });
+  } catch (err) {
+    try {
+      await removeProject(project, opts.docker);
+      opts.reaper?.done(project);
+    } catch (cleanupError) {
+      opts.log.warn(`cleaning up after the failed start also failed: ${String(cleanupError)}`);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,132 @@
+// A system is defined in one place: systems/<name>/system.ts calls defineSystem({...}). Everything the
+// harness does to a system (build, image, up, workload, collect, check, down, antithesis) reads this object;
+// adding a system never needs a harness edit.
+import { existsSync, statSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { z } from "zod";
+import type { Checker } from "./check/checker.ts";
+import { projectRoot } from "./paths.ts";
+import type { Settings } from "./settings.ts";
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: "must be lower-case letters, digits, '.', '_' or '-'" });
+
+const definitionSchema = z.object({
+  name,
+  modules: z
+    .array(z.object({ name, dir: z.string().min(1) }))
+    .min(1, { error: "must list at least one Go module" }),
+  binaries: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: "must be a plain file name" }),
+        package: z.string().startsWith("./", { error: 'must be a package path relative to the workspace, like "./dqueue"' }),
+        kind: z.enum(["build", "test"]).default("build"),
+      }),
+    )
+    .min(1, { error: "must list at least one binary" }),
+  assets: z.string().min(1),
+  compose: z.string().default("docker-compose.yaml"),
+  images: z
+    .array(
+      z.object({
+        name,
+        dockerfile: z.string().min(1),
+        ref: z.string().regex(/^[a-z0-9][a-z0-9._/-]*(:[A-Za-z0-9._-]+)?$/, { error: "must be an image reference like name:tag" }),
+        config: z.boolean().default(false),
+      }),
+    )
+    .min(1, { error: "must list at least one image" }),
+  template: name,
+  tracesVolume: z.string().min(1),
+  workloadEnv: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).default([]),
+  ready: z
+    .object({ services: z.instanceof(RegExp), logMessage: z.instanceof(RegExp) })
+    .optional(),
+});
+
+export type SystemInput = z.input<typeof definitionSchema> & {
+  /** The checks run on a collected run (TraceLink, histories, …). */
+  checks: (settings: Settings) => readonly Checker[];
+};
+
+export interface GoModule { readonly name: string; readonly dir: string }
+export interface GoBinary { readonly name: string; readonly package: string; readonly kind: "build" | "test" }
+export interface ImageSpec {
+  readonly name: string;
+  /** Absolute path of the Dockerfile (in the system's antithesis/ folder). */
+  readonly dockerfile: string;
+  /** The reference the compose file uses for this image; the harness maps it to the built image. */
+  readonly ref: string;
+  /** The Antithesis config image (FROM scratch, holds the compose file): built, never run locally. */
+  readonly config: boolean;
+}
+
+export interface SystemDefinition {
+  readonly name: string;
+  readonly modules: readonly GoModule[];
+  readonly binaries: readonly GoBinary[];
+  /** Absolute path of antithesis/<system>/: Dockerfiles, compose file, test-composer commands. */
+  readonly assets: string;
+  /** Absolute path of the compose file. */
+  readonly compose: string;
+  readonly images: readonly ImageSpec[];
+  /** The test-composer template: commands live in /opt/antithesis/test/v1/<template>/ in the images. */
+  readonly template: string;
+  /** The named compose volume that receives $PGO_TRACE_DIR. */
+  readonly tracesVolume: string;
+  /** Host variables passed through to the test-composer commands (e.g. the operation count). */
+  readonly workloadEnv: readonly string[];
+  /** Besides setup-complete: wait until a service whose name matches logs a line matching logMessage. */
+  readonly ready: { readonly services: RegExp; readonly logMessage: RegExp } | undefined;
+  readonly checks: (settings: Settings) => readonly Checker[];
+}
+
+export class DefinitionError extends Error {
+  override name = "DefinitionError";
+}
+
+/** Validates a system definition and resolves its paths against the project root. */
+export function defineSystem(input: SystemInput, root: string = projectRoot): SystemDefinition {
+  const parsed = definitionSchema.safeParse(input);
+  const label = typeof input?.name === "string" ? `system "${input.name}"` : "system definition";
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new DefinitionError(`${label}: ${issue?.path.join(".") || "definition"} ${issue?.message ?? "is invalid"}`);
+  }
+  if (typeof input.checks !== "function") throw new DefinitionError(`${label}: checks must be a function returning checkers`);
+  const d = parsed.data;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
+  const assets = abs(d.assets);
+  const mustExist = (path: string, what: string, dir: boolean) => {
+    if (!existsSync(path) || statSync(path).isDirectory() !== dir) {
+      throw new DefinitionError(`${label}: ${what} "${path}" does not exist or is not a ${dir ? "directory" : "file"}`);
+    }
+  };
+  mustExist(assets, "assets", true);
+  const modules = d.modules.map((m) => ({ name: m.name, dir: abs(m.dir) }));
+  for (const m of modules) mustExist(join(m.dir, "go.mod"), `module "${m.name}" go.mod`, false);
+  const compose = join(assets, d.compose);
+  mustExist(compose, "compose file", false);
+  const images = d.images.map((i) => ({ ...i, dockerfile: join(assets, i.dockerfile) }));
+  for (const i of images) mustExist(i.dockerfile, `image "${i.name}" Dockerfile`, false);
+  const unique = (what: string, names: string[]) => {
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup !== undefined) throw new DefinitionError(`${label}: ${what} "${dup}" is listed twice`);
+  };
+  unique("module", modules.map((m) => m.name));
+  unique("binary", d.binaries.map((b) => b.name));
+  unique("image", images.map((i) => i.name));
+  return {
+    name: d.name,
+    modules,
+    binaries: d.binaries,
+    assets,
+    compose,
+    images,
+    template: d.template,
+    tracesVolume: d.tracesVolume,
+    workloadEnv: d.workloadEnv,
+    ready: d.ready,
+    checks: input.checks,
+  };
+}

@@ -1,0 +1,166 @@
+// The stages of one run of a system as a sequence of Vitest tests:
+//   up → workload → collect → one test per checker, and always down -v (afterAll), also after a failure.
+// Interrupts (Ctrl-C, SIGTERM, a killed worker) are covered by the reaper, which removes the compose
+// project as soon as this process is gone.
+import { join } from "node:path";
+import fse from "fs-extra";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { type CheckResult, mergeVerdicts } from "../check/checker.ts";
+import type { StartedCluster } from "../compose/cluster.ts";
+import { Reaper } from "../compose/reaper.ts";
+import { waitForLogMessage, waitForSetupComplete } from "../compose/setup-complete.ts";
+import { up } from "../compose/up.ts";
+import { saveLogs } from "../collect/logs.ts";
+import { collectSdkOutput, collectTraces } from "../collect/traces.ts";
+import { dockerClient } from "../image/docker.ts";
+import { logger } from "../log.ts";
+import { createRun, redactEnv, type Run } from "../run/artifacts.ts";
+import { loadSettings } from "../settings.ts";
+import type { SystemDefinition } from "../system.ts";
+import { discoverTemplate } from "../workload/template.ts";
+import { runWorkload, type CommandOutcome } from "../workload/run.ts";
+import { PROVIDED_KEY } from "./provided.ts";
+
+interface RunState {
+  run?: Run;
+  reaper?: Reaper | undefined;
+  cluster?: StartedCluster;
+  logsDir?: string;
+  tracesDir?: string;
+  outcomes: CommandOutcome[];
+  results: CheckResult[];
+  stages: Record<string, "passed" | "failed">;
+}
+
+export function describeSystem(system: SystemDefinition): void {
+  const settings = loadSettings(process.env);
+  const log = logger(system.name);
+  const docker = dockerClient();
+  const state: RunState = { outcomes: [], results: [], stages: {} };
+
+  /** Runs a stage; on failure saves every container's log and says where, and where the run's artifacts are. */
+  async function stage<T>(name: string, fn: (run: Run) => Promise<T>): Promise<T> {
+    const run = state.run;
+    if (run === undefined) throw new Error("the run directory could not be created");
+    try {
+      const result = await fn(run);
+      state.stages[name] = "passed";
+      return result;
+    } catch (err) {
+      state.stages[name] = "failed";
+      const where = state.cluster !== undefined ? await saveContainerLogs() : undefined;
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(`${name} failed: ${message}\n${where !== undefined ? `container logs: ${where}\n` : ""}run artifacts: ${run.dir}`, { cause: err });
+    }
+  }
+
+  async function saveContainerLogs(): Promise<string | undefined> {
+    if (state.cluster === undefined || state.run === undefined) return undefined;
+    state.logsDir = await saveLogs(docker, await state.cluster.containers(), state.run.dir);
+    return state.logsDir;
+  }
+
+  describe(system.name, () => {
+    beforeAll(async () => {
+      const prepared = inject(PROVIDED_KEY);
+      state.run = await createRun(settings.runsDir, system.name, {
+        settings: { ...settings, env: undefined },
+        environment: redactEnv(Object.fromEntries(system.workloadEnv.flatMap((k) => (settings.env[k] !== undefined ? [[k, settings.env[k]]] : [])))),
+        images: prepared.images.map((i) => i.tag),
+        build: prepared.build.hash,
+        baseImage: prepared.baseImage,
+      });
+      state.reaper = settings.keep ? undefined : Reaper.start(join(state.run.dir, "reaper.log"));
+      log.info(`run ${state.run.id}: artifacts in ${state.run.dir}`);
+    });
+
+    test("up: the compose project starts and signals setup-complete", async ({ signal }) => {
+      await stage("up", async (run) => {
+        const prepared = inject(PROVIDED_KEY);
+        state.cluster = await up({
+          system,
+          images: prepared.images,
+          runId: run.id,
+          runDir: run.dir,
+          docker,
+          log,
+          reaper: state.reaper,
+          keep: settings.keep,
+          startupTimeoutMs: settings.setupTimeoutMs,
+        });
+        const complete = await waitForSetupComplete(state.cluster, settings.setupTimeoutMs, log, signal);
+        log.info(`setup-complete signalled (${complete.file})`);
+        if (system.ready !== undefined) {
+          const ready = await waitForLogMessage(state.cluster, system.ready.services, system.ready.logMessage, settings.setupTimeoutMs, signal);
+          log.info(`ready: ${ready.service}: ${ready.line.trim()}`);
+        }
+      });
+    });
+
+    test("workload: the template's commands pass in order (first_ → drivers → finally_)", async ({ signal, skip }) => {
+      if (state.cluster === undefined || state.stages["up"] !== "passed") return skip("the cluster did not come up");
+      await stage("workload", async (run) => {
+        const cluster = state.cluster!;
+        const commands = await discoverTemplate(cluster, system.template);
+        log.info(`template "${system.template}": ${commands.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
+        const env = Object.fromEntries(system.workloadEnv.flatMap((k) => (settings.env[k] !== undefined ? [[k, settings.env[k]]] : [])));
+        state.outcomes = await runWorkload(cluster, commands, { env, runDir: run.dir, timeoutMs: settings.workloadTimeoutMs, log: log.child("workload"), signal });
+      });
+    });
+
+    test("collect: traces are copied out of the traces volume", async ({ skip }) => {
+      if (state.cluster === undefined) return skip("the cluster did not come up");
+      await stage("collect", async (run) => {
+        const cluster = state.cluster!;
+        // Stopped first, so that every process has flushed and closed its trace files.
+        await log.step("Stopping containers", () => cluster.stop());
+        const traces = await collectTraces(cluster, system.tracesVolume, run.dir);
+        await collectSdkOutput(cluster, run.dir);
+        log.info(`collected ${traces.files.length} trace file(s) into ${traces.dir}`);
+        expect(traces.files, `trace files in volume "${system.tracesVolume}"`).not.toHaveLength(0);
+        state.tracesDir = traces.dir;
+      });
+    });
+
+    for (const checker of system.checks(settings)) {
+      test(`check: ${checker.name}`, async ({ signal, skip, annotate }) => {
+        if (state.tracesDir === undefined || state.run === undefined) return skip("no traces were collected");
+        const artifactsDir = join(state.run.dir, "checks", checker.name.replace(/[^A-Za-z0-9._-]/g, "_"));
+        await fse.ensureDir(artifactsDir);
+        const results = await checker.check({ tracesDir: state.tracesDir, artifactsDir, signal, log: (l) => log.child("check").info(l) });
+        state.results.push(...results);
+        await fse.writeJson(join(artifactsDir, "results.json"), results, { spaces: 2 });
+        for (const r of results) {
+          log.child("check").info(`${r.valid === true ? "ok  " : r.skipped !== undefined ? "skip" : r.valid === false ? "FAIL" : "??  "} ${r.name}: ${r.skipped ?? r.summary}`);
+          for (const a of r.artifacts ?? []) await annotate(`${r.name}: ${a}`, { path: a });
+        }
+        const ran = results.filter((r) => r.skipped === undefined);
+        if (ran.length === 0 && results.length > 0) return skip(results.map((r) => r.skipped).join("; "));
+        const bad = ran.filter((r) => r.valid !== true).map((r) => `${r.name}: ${r.valid === false ? "violated" : "unknown"} — ${r.summary}`);
+        expect(bad, `check results (details in ${artifactsDir})`).toEqual([]);
+      });
+    }
+
+    afterAll(async () => {
+      const run = state.run;
+      try {
+        if (state.cluster !== undefined && run !== undefined) {
+          await saveContainerLogs().catch((err: unknown) => log.warn(`could not save container logs: ${String(err)}`));
+          await collectSdkOutput(state.cluster, run.dir).catch(() => undefined);
+        }
+      } finally {
+        await state.cluster?.down();
+      }
+      if (run !== undefined) {
+        const stagesOk = Object.values(state.stages).every((s) => s === "passed") && state.stages["collect"] === "passed";
+        const verdict = stagesOk ? mergeVerdicts(state.results.filter((r) => r.skipped === undefined).map((r) => r.valid)) : false;
+        await fse.writeJson(
+          join(run.dir, "results.json"),
+          { verdict, stages: state.stages, commands: state.outcomes.map((o) => ({ name: o.command.name, service: o.command.service, exitCode: o.exitCode, seconds: o.seconds })), checks: state.results },
+          { spaces: 2 },
+        );
+        log.info(`verdict: ${verdict === true ? "PASS" : verdict === false ? "FAIL" : "UNKNOWN"} (${run.dir})`);
+      }
+    });
+  });
+}

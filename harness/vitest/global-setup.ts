@@ -1,0 +1,38 @@
+// Vitest global setup for one system: build the Go workspace and binaries, resolve the base image, build the
+// images. Runs once per `vitest run`, in the main process, before any test of the system.
+import type { TestProject } from "vitest/node";
+import { build } from "../build/index.ts";
+import { resolveBaseImage } from "../image/base-image.ts";
+import { dockerClient } from "../image/docker.ts";
+import { buildImages } from "../image/index.ts";
+import { logger } from "../log.ts";
+import { loadSettings } from "../settings.ts";
+import type { SystemDefinition } from "../system.ts";
+import { PROVIDED_KEY, type PreparedSystem } from "./provided.ts";
+
+export async function prepareSystem(system: SystemDefinition, env: NodeJS.ProcessEnv = process.env): Promise<PreparedSystem> {
+  const settings = loadSettings(env);
+  const log = logger(system.name);
+  const docker = dockerClient();
+  try {
+    await docker.ping();
+  } catch (err) {
+    throw new Error(`No Docker engine answers (${err instanceof Error ? err.message : String(err)}): run scripts/setup.sh as root, or start Docker.`);
+  }
+  const built = await build(system, settings.cacheDir, log.child("build"));
+  const baseImage = await resolveBaseImage(settings, docker, log.child("image"));
+  const images = await buildImages({ system, build: built, baseImage, cacheDir: settings.cacheDir, docker, log: log.child("image") });
+  return {
+    system: system.name,
+    baseImage,
+    build: { hash: built.hash, cached: built.cached, workspace: built.workspace, binDir: built.binDir },
+    images,
+  };
+}
+
+/** `export default systemGlobalSetup(system)` in suites/<name>/global-setup.ts. */
+export function systemGlobalSetup(system: SystemDefinition): (project: TestProject) => Promise<void> {
+  return async (project) => {
+    project.provide(PROVIDED_KEY, await prepareSystem(system));
+  };
+}

@@ -1,0 +1,17 @@
+// What a system's global setup hands to its tests (must survive structuredClone).
+import type { BuiltImage } from "../image/index.ts";
+
+export interface PreparedSystem {
+  readonly system: string;
+  readonly baseImage: string;
+  readonly build: { readonly hash: string; readonly cached: boolean; readonly workspace: string; readonly binDir: string };
+  readonly images: readonly BuiltImage[];
+}
+
+export const PROVIDED_KEY = "pgoHarnessPrepared";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    pgoHarnessPrepared: PreparedSystem;
+  }
+}

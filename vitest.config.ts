@@ -1,0 +1,42 @@
+// testcontainers: Ryuk cannot be pulled here; the harness reaps its own projects (harness/compose/reaper.ts).
+process.env["TESTCONTAINERS_RYUK_DISABLED"] ??= "true";
+
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { defineConfig } from "vitest/config";
+
+// One Vitest project per folder in suites/: adding a system never touches this file.
+const suites = readdirSync("suites").filter((name) => statSync(join("suites", name)).isDirectory());
+
+export default defineConfig({
+  test: {
+    reporters: [
+      "default",
+      ["junit", { outputFile: "reports/junit.xml", suiteName: "pgo-harness" }],
+      ["json", { outputFile: "reports/results.json" }],
+    ],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["harness/**/*.test.ts", "systems/**/*.test.ts"],
+          testTimeout: 120_000,
+        },
+      },
+      ...suites.map((name) => ({
+        extends: true,
+        test: {
+          name,
+          include: [`suites/${name}/**/*.test.ts`],
+          globalSetup: [`suites/${name}/global-setup.ts`],
+          // Builds, container start-up and workloads are slow; the harness enforces its own stage deadlines.
+          testTimeout: 30 * 60_000,
+          hookTimeout: 30 * 60_000,
+          // Each suite file owns a compose project; files of one system run one after another.
+          fileParallelism: false,
+        },
+      })),
+    ],
+  },
+});
