@@ -1,0 +1,68 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { readComposeFile, renderOverride, RUN_LABEL, SDK_VOLUME } from "./compose-file.ts";
+
+async function file(text: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), "compose-")), "docker-compose.yaml");
+  await writeFile(path, text);
+  return path;
+}
+
+// The shape of the seed's raftkvs file: YAML anchors and merge keys.
+const SEED_STYLE = `
+services:
+  server1: &srv
+    image: raftkvs-server:antithesis
+    volumes: [logs-volume:/traces]
+    command: server -srvId 1
+  server2:
+    <<: *srv
+    command: server -srvId 2
+  client1:
+    <<: *srv
+    image: raftkvs-client:antithesis
+volumes:
+  logs-volume:
+`;
+
+describe("compose file", () => {
+  test("reads services through YAML merge keys, with their images and the named volumes", async () => {
+    const model = await readComposeFile(await file(SEED_STYLE));
+    expect(model.services).toEqual({
+      server1: { image: "raftkvs-server:antithesis" },
+      server2: { image: "raftkvs-server:antithesis" },
+      client1: { image: "raftkvs-client:antithesis" },
+    });
+    expect(model.volumes).toEqual(["logs-volume"]);
+  });
+
+  test("refuses a file without services, and invalid YAML, naming the file", async () => {
+    const empty = await file("services: {}\n");
+    await expect(readComposeFile(empty)).rejects.toThrow(`${empty}: defines no services`);
+    const broken = await file("services: [\n");
+    await expect(readComposeFile(broken)).rejects.toThrow(/not valid YAML/);
+    const noServices = await file("volumes: {}\n");
+    await expect(readComposeFile(noServices)).rejects.toThrow(/services/);
+  });
+
+  test("the override maps built images, adds the SDK output and labels every service", async () => {
+    const model = await readComposeFile(await file(SEED_STYLE));
+    const override = parse(
+      renderOverride({ model, images: { "raftkvs-server:antithesis": "pgo-harness/raftkvs-server:abc" }, runId: "r1", system: "raftkvs" }),
+    ) as { services: Record<string, { image?: string; environment: Record<string, string>; labels: Record<string, string>; volumes: string[] }>; volumes: Record<string, unknown> };
+    expect(override.services["server1"]?.image).toBe("pgo-harness/raftkvs-server:abc");
+    expect(override.services["server2"]?.image).toBe("pgo-harness/raftkvs-server:abc");
+    // Not a system image: left as the file has it.
+    expect(override.services["client1"]?.image).toBeUndefined();
+    for (const svc of Object.values(override.services)) {
+      expect(svc.labels[RUN_LABEL]).toBe("r1");
+      expect(svc.volumes).toContain(`${SDK_VOLUME}:/tmp/antithesis`);
+      expect(svc.environment["ANTITHESIS_OUTPUT_DIR"]).toBe("/tmp/antithesis");
+    }
+    expect(override.services["client1"]?.environment["ANTITHESIS_SDK_LOCAL_OUTPUT"]).toBe("/tmp/antithesis/client1.jsonl");
+    expect(Object.keys(override.volumes)).toEqual([SDK_VOLUME]);
+  });
+});

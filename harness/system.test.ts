@@ -1,0 +1,46 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { defineSystem as define, type SystemInput } from "./system.ts";
+
+// A project root of its own, so the test does not depend on the systems in this repository.
+const root = mkdtempSync(join(tmpdir(), "system-"));
+for (const [path, text] of Object.entries({
+  "systems/tracing/go.mod": "module pgoharness.local/tracing\n",
+  "antithesis/dqueue/docker-compose.yaml": "services: {}\n",
+  "antithesis/dqueue/Dockerfile.test": "FROM scratch\n",
+})) {
+  mkdirSync(join(root, path, ".."), { recursive: true });
+  writeFileSync(join(root, path), text);
+}
+const defineSystem = (input: SystemInput) => define(input, root);
+
+const valid: SystemInput = {
+  name: "dqueue",
+  modules: [{ name: "tracing", dir: "systems/tracing" }],
+  binaries: [{ name: "ready", package: "./tracing/cmd/ready" }],
+  assets: "antithesis/dqueue",
+  images: [{ name: "test", dockerfile: "Dockerfile.test", ref: "dqueue:antithesis" }],
+  template: "dqueue",
+  tracesVolume: "traces",
+  checks: () => [],
+};
+
+describe("defineSystem", () => {
+  test("resolves paths against the project root", () => {
+    const s = defineSystem(valid);
+    expect(s.assets).toBe(join(root, "antithesis/dqueue"));
+    expect(s.compose).toMatch(/\/antithesis\/dqueue\/docker-compose\.yaml$/);
+    expect(s.images[0]?.config).toBe(false);
+    expect(s.binaries[0]?.kind).toBe("build");
+  });
+  test("refuses bad input with the system's name and the field", () => {
+    expect(() => defineSystem({ ...valid, assets: "antithesis/nope" })).toThrow(/system "dqueue": assets ".*antithesis\/nope" does not exist/);
+    expect(() => defineSystem({ ...valid, modules: [] })).toThrow(/system "dqueue": modules must list at least one Go module/);
+    expect(() => defineSystem({ ...valid, binaries: [{ name: "x", package: "dqueue" }] })).toThrow(/binaries\.0\.package must be a package path relative/);
+    expect(() => defineSystem({ ...valid, images: [{ name: "test", dockerfile: "Dockerfile.nope", ref: "d:a" }] })).toThrow(/Dockerfile.nope/);
+    expect(() => defineSystem({ ...valid, binaries: [valid.binaries[0]!, valid.binaries[0]!] })).toThrow(/binary "ready" is listed twice/);
+    expect(() => defineSystem({ ...valid, name: "Bad Name" })).toThrow(/name must be lower-case/);
+  });
+});
