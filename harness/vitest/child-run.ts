@@ -1,0 +1,65 @@
+// Runs a suite in a child Vitest — optionally interrupting it with a signal once its workload is running —
+// and reports what the child printed and what it left on the Docker engine. Used to prove that failed and
+// interrupted runs leave nothing behind.
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { listProject, type Leftovers } from "../compose/remove-project.ts";
+import { projectRoot } from "../paths.ts";
+
+export interface ChildRunOutcome {
+  readonly project: string | undefined;
+  readonly exitCode: number | undefined;
+  readonly signal: string | undefined;
+  /** What was left of the project, polled until empty or for 30 s. */
+  readonly leftovers: Leftovers;
+  readonly output: string;
+  readonly runsDir: string;
+}
+
+export interface ChildRunOptions {
+  /** Arguments after `vitest run`, e.g. ["--project", "dqueue", "suites/dqueue/dqueue.test.ts"]. */
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Send this signal to the child as soon as its first test-composer command starts. */
+  readonly interruptWith?: "SIGINT" | "SIGTERM";
+  readonly timeoutMs: number;
+}
+
+const WORKLOAD_STARTED = /\/workload\/.*\] Running \/opt\/antithesis\/test\/v1\//;
+
+export async function runSuiteInChild(opts: ChildRunOptions): Promise<ChildRunOutcome> {
+  const runsDir = await mkdtemp(join(tmpdir(), "child-runs-"));
+  const child = execa(process.execPath, [join(projectRoot, "node_modules/vitest/vitest.mjs"), "run", ...opts.args, "--reporter=default"], {
+    cwd: projectRoot,
+    env: { ...opts.env, PGO_HARNESS_RUNS_DIR: runsDir, FORCE_COLOR: "0" },
+    extendEnv: false,
+    all: true,
+    reject: false,
+    timeout: opts.timeoutMs,
+  });
+  let output = "";
+  let interrupted = false;
+  child.all?.on("data", (d: Buffer) => {
+    output += d.toString();
+    if (opts.interruptWith !== undefined && !interrupted && WORKLOAD_STARTED.test(output)) {
+      interrupted = true;
+      child.kill(opts.interruptWith);
+    }
+  });
+  const result = await child;
+  const project = /Starting compose project (pgoh-[a-z0-9_-]+)/.exec(output)?.[1];
+  let leftovers: Leftovers = { containers: [], networks: [], volumes: [] };
+  if (project !== undefined) {
+    leftovers = await listProject(project);
+    for (let i = 0; i < 60 && leftovers.containers.length + leftovers.networks.length + leftovers.volumes.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      leftovers = await listProject(project);
+    }
+  }
+  if (opts.interruptWith !== undefined && !interrupted) {
+    throw new Error(`the suite ended before its workload started, so it was never interrupted:\n${output.slice(-3000)}`);
+  }
+  return { project, exitCode: result.exitCode, signal: result.signal, leftovers, output, runsDir };
+}
