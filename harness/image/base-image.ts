@@ -9,6 +9,7 @@ import fse from "fs-extra";
 import type { Logger } from "../log.ts";
 import type { Settings } from "../settings.ts";
 import { hashInputs, short } from "../build/hash.ts";
+import { withLock } from "../build/lock.ts";
 import { type Docker, imageExists, tryPull } from "./docker.ts";
 
 export class BaseImageError extends Error {
@@ -28,14 +29,17 @@ export async function resolveBaseImage(settings: Settings, docker: Docker, log: 
   }
   const recipe = { suite: settings.debianSuite, variant: "minbase", mirror, arch: "amd64" };
   const tag = `pgo-harness/base:${recipe.suite}-${short(await hashInputs(["base/v1", JSON.stringify(recipe)]))}`;
-  if (await imageExists(docker, tag)) {
-    log.info(`base image ${tag} is present`);
+  // Locked: on a fresh machine several suites ask for the base image at once; one builds it.
+  return withLock(join(settings.cacheDir, "locks", "base-image"), async () => {
+    if (await imageExists(docker, tag)) {
+      log.info(`base image ${tag} is present`);
+      return tag;
+    }
+    await log.step(`Building base image ${tag} with debootstrap (${recipe.suite}, ${recipe.variant}, ${mirror})`, () =>
+      debootstrapImport(recipe, tag),
+    );
     return tag;
-  }
-  await log.step(`Building base image ${tag} with debootstrap (${recipe.suite}, ${recipe.variant}, ${mirror})`, () =>
-    debootstrapImport(recipe, tag),
-  );
-  return tag;
+  });
 }
 
 async function debootstrapImport(recipe: { suite: string; variant: string; mirror: string; arch: string }, tag: string): Promise<void> {

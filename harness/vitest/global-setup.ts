@@ -1,6 +1,8 @@
 // Vitest global setup for one system: build the Go workspace and binaries, resolve the base image, build the
 // images. Runs once per `vitest run`, in the main process, before any test of the system.
+import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { withLock } from "../build/lock.ts";
 import { build } from "../build/index.ts";
 import { resolveBaseImage } from "../image/base-image.ts";
 import { dockerClient } from "../image/docker.ts";
@@ -19,9 +21,12 @@ export async function prepareSystem(system: SystemDefinition, env: NodeJS.Proces
   } catch (err) {
     throw new Error(`No Docker engine answers (${err instanceof Error ? err.message : String(err)}): run scripts/setup.sh as root, or start Docker.`);
   }
-  const built = await build(system, settings.cacheDir, log.child("build"));
+  const locks = join(settings.cacheDir, "locks");
+  const built = await withLock(join(locks, `build-${system.name}`), () => build(system, settings.cacheDir, log.child("build")));
   const baseImage = await resolveBaseImage(settings, docker, log.child("image"));
-  const images = await buildImages({ system, build: built, baseImage, cacheDir: settings.cacheDir, docker, log: log.child("image") });
+  const images = await withLock(join(locks, `images-${system.name}`), () =>
+    buildImages({ system, build: built, baseImage, cacheDir: settings.cacheDir, docker, log: log.child("image") }),
+  );
   return {
     system: system.name,
     baseImage,
