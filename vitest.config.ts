@@ -1,12 +1,12 @@
 // testcontainers: Ryuk cannot be pulled here; the harness reaps its own projects (harness/compose/reaper.ts).
 process.env["TESTCONTAINERS_RYUK_DISABLED"] ??= "true";
 
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 
 // One Vitest project per folder in suites/: adding a system never touches this file.
-const suites = readdirSync("suites").filter((name) => statSync(join("suites", name)).isDirectory());
+const suites = existsSync("suites") ? readdirSync("suites").filter((name) => statSync(join("suites", name)).isDirectory()) : [];
 
 export default defineConfig({
   test: {

@@ -47,6 +47,11 @@ const definitionSchema = z.object({
 export type SystemInput = z.input<typeof definitionSchema> & {
   /** The checks run on a collected run (TraceLink, histories, …). */
   checks: (settings: Settings) => readonly Checker[];
+  /**
+   * The services that each run their own copy of every driver command, at once (e.g. one client per
+   * container, counted from the workload env). Default: the service the command was found in.
+   */
+  driverServices?: (env: Readonly<Record<string, string>>) => readonly string[];
 };
 
 export interface GoModule { readonly name: string; readonly dir: string }
@@ -79,6 +84,7 @@ export interface SystemDefinition {
   /** Besides setup-complete: wait until a service whose name matches logs a line matching logMessage. */
   readonly ready: { readonly services: RegExp; readonly logMessage: RegExp } | undefined;
   readonly checks: (settings: Settings) => readonly Checker[];
+  readonly driverServices: ((env: Readonly<Record<string, string>>) => readonly string[]) | undefined;
 }
 
 export class DefinitionError extends Error {
@@ -94,6 +100,9 @@ export function defineSystem(input: SystemInput, root: string = projectRoot): Sy
     throw new DefinitionError(`${label}: ${issue?.path.join(".") || "definition"} ${issue?.message ?? "is invalid"}`);
   }
   if (typeof input.checks !== "function") throw new DefinitionError(`${label}: checks must be a function returning checkers`);
+  if (input.driverServices !== undefined && typeof input.driverServices !== "function") {
+    throw new DefinitionError(`${label}: driverServices must be a function from the workload env to service names`);
+  }
   const d = parsed.data;
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(root, p));
   const assets = abs(d.assets);
@@ -128,5 +137,6 @@ export function defineSystem(input: SystemInput, root: string = projectRoot): Sy
     workloadEnv: d.workloadEnv,
     ready: d.ready,
     checks: input.checks,
+    driverServices: input.driverServices,
   };
 }

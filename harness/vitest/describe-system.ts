@@ -18,7 +18,8 @@ import { createRun, redactEnv, type Run } from "../run/artifacts.ts";
 import { loadSettings } from "../settings.ts";
 import type { SystemDefinition } from "../system.ts";
 import { discoverTemplate } from "../workload/template.ts";
-import { runWorkload, type CommandOutcome } from "../workload/run.ts";
+import type { Fault } from "../faults/fault.ts";
+import { runWorkload, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
 import { PROVIDED_KEY } from "./provided.ts";
 
 interface RunState {
@@ -28,15 +29,26 @@ interface RunState {
   logsDir?: string;
   tracesDir?: string;
   outcomes: CommandOutcome[];
+  faults: FaultOutcome[];
   results: CheckResult[];
   stages: Record<string, "passed" | "failed">;
 }
 
-export function describeSystem(system: SystemDefinition): void {
-  const settings = loadSettings(process.env);
+export interface RunOptions {
+  /** Names the describe block (default: the system's name), e.g. "raftkvs with the leader killed". */
+  readonly title?: string;
+  /** Faults injected while the drivers run (Jepsen's nemesis); each with a check is reported as a test. */
+  readonly faults?: readonly Fault[];
+  /** Workload env for this run, over the host's (e.g. more clients for one suite file). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export function describeSystem(system: SystemDefinition, opts: RunOptions = {}): void {
+  const settings = loadSettings({ ...process.env, ...opts.env });
   const log = logger(system.name);
   const docker = dockerClient();
-  const state: RunState = { outcomes: [], results: [], stages: {} };
+  const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
+  const faults = opts.faults ?? [];
 
   /** Runs a stage; on failure saves every container's log and says where, and where the run's artifacts are. */
   async function stage<T>(name: string, fn: (run: Run) => Promise<T>): Promise<T> {
@@ -60,7 +72,7 @@ export function describeSystem(system: SystemDefinition): void {
     return state.logsDir;
   }
 
-  describe(system.name, () => {
+  describe(opts.title ?? system.name, () => {
     beforeAll(async () => {
       const prepared = inject(PROVIDED_KEY);
       state.run = await createRun(settings.runsDir, system.name, {
@@ -104,9 +116,37 @@ export function describeSystem(system: SystemDefinition): void {
         const commands = await discoverTemplate(cluster, system.template);
         log.info(`template "${system.template}": ${commands.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
         const env = Object.fromEntries(system.workloadEnv.flatMap((k) => (settings.env[k] !== undefined ? [[k, settings.env[k]]] : [])));
-        state.outcomes = await runWorkload(cluster, commands, { env, runDir: run.dir, timeoutMs: settings.workloadTimeoutMs, log: log.child("workload"), signal });
+        const driverServices = system.driverServices?.(env);
+        if (driverServices !== undefined) log.info(`drivers run in ${driverServices.join(", ")} at once`);
+        const result = await runWorkload(cluster, commands, {
+          env,
+          runDir: run.dir,
+          timeoutMs: settings.workloadTimeoutMs,
+          log: log.child("workload"),
+          signal,
+          faults,
+          ...(driverServices !== undefined ? { driverServices } : {}),
+        });
+        state.outcomes = result.outcomes;
+        state.faults = result.faults;
+        for (const f of result.faults) {
+          if (f.error !== undefined) throw new Error(`fault "${f.fault.name}" could not be injected: ${f.error}`);
+        }
       });
     });
+
+    for (const fault of faults) {
+      const check = fault.check;
+      if (check === undefined) continue;
+      test(`fault: ${fault.name}`, async ({ skip }) => {
+        const outcome = state.faults.find((f) => f.fault === fault);
+        if (state.cluster === undefined || outcome?.injected === undefined) return skip("the fault was not injected");
+        const result = await check.call(fault, state.cluster, outcome.injected);
+        state.results.push(result);
+        log.child("fault").info(`${result.valid === true ? "ok  " : "FAIL"} ${result.name}: ${result.summary}`);
+        expect(result.valid, `${result.name}: ${result.summary}`).toBe(true);
+      });
+    }
 
     test("collect: traces are copied out of the traces volume", async ({ skip }) => {
       if (state.cluster === undefined) return skip("the cluster did not come up");
@@ -156,7 +196,10 @@ export function describeSystem(system: SystemDefinition): void {
         const verdict = stagesOk ? mergeVerdicts(state.results.filter((r) => r.skipped === undefined).map((r) => r.valid)) : false;
         await fse.writeJson(
           join(run.dir, "results.json"),
-          { verdict, stages: state.stages, commands: state.outcomes.map((o) => ({ name: o.command.name, service: o.command.service, exitCode: o.exitCode, seconds: o.seconds })), checks: state.results },
+          { verdict, stages: state.stages, commands: state.outcomes.map((o) => ({ name: o.command.name, service: o.command.service, exitCode: o.exitCode, seconds: o.seconds })),
+            faults: state.faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })),
+            checks: state.results,
+          },
           { spaces: 2 },
         );
         log.info(`verdict: ${verdict === true ? "PASS" : verdict === false ? "FAIL" : "UNKNOWN"} (${run.dir})`);

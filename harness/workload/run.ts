@@ -4,6 +4,7 @@ import { join } from "node:path";
 import fse from "fs-extra";
 import type { StartedCluster } from "../compose/cluster.ts";
 import type { Logger } from "../log.ts";
+import type { Fault } from "../faults/fault.ts";
 import type { TemplateCommand } from "./template.ts";
 
 export interface CommandOutcome {
@@ -25,6 +26,8 @@ export class WorkloadError extends Error {
 
 export interface WorkloadOptions {
   readonly env: Readonly<Record<string, string>>;
+  /** Also called with every output line (the harness logs every line anyway). */
+  readonly onLine?: (line: string) => void;
   readonly runDir: string;
   readonly timeoutMs: number;
   readonly log: Logger;
@@ -41,7 +44,10 @@ export async function runCommand(cluster: StartedCluster, command: TemplateComma
   const result = await cluster.exec(command.service, [command.path], {
     env: opts.env,
     logFile,
-    onLine: (line) => log.info(line),
+    onLine: (line) => {
+      log.info(line);
+      opts.onLine?.(line);
+    },
     timeoutMs: opts.timeoutMs,
     ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
   });
@@ -50,17 +56,75 @@ export async function runCommand(cluster: StartedCluster, command: TemplateComma
   return outcome;
 }
 
-export async function runWorkload(cluster: StartedCluster, commands: readonly TemplateCommand[], opts: WorkloadOptions): Promise<CommandOutcome[]> {
+export interface FaultOutcome {
+  readonly fault: Fault;
+  readonly injected?: Record<string, unknown>;
+  readonly error?: string;
+}
+
+export interface WorkloadResult {
+  readonly outcomes: CommandOutcome[];
+  readonly faults: FaultOutcome[];
+}
+
+function failIfNonZero(outcome: CommandOutcome): void {
+  if (outcome.exitCode !== 0) {
+    throw new WorkloadError(
+      `${outcome.command.name} (in ${outcome.command.service}) exited with code ${outcome.exitCode}; its output is in ${outcome.logFile}:\n${outcome.tail}`,
+      outcome,
+    );
+  }
+}
+
+/**
+ * Runs the commands phase by phase (first_ → drivers → the rest), stopping at the first failure. Drivers run
+ * in `driverServices` at once when given (each service runs its own copy, e.g. one client per container);
+ * faults run alongside the drivers.
+ */
+export async function runWorkload(
+  cluster: StartedCluster,
+  commands: readonly TemplateCommand[],
+  opts: WorkloadOptions & { readonly driverServices?: readonly string[]; readonly faults?: readonly Fault[] },
+): Promise<WorkloadResult> {
   const outcomes: CommandOutcome[] = [];
-  for (const command of commands) {
+  const isDriver = (c: TemplateCommand) => /_driver_$/.test(c.prefix);
+  const firstDriver = commands.findIndex(isDriver);
+  const before = commands.slice(0, firstDriver);
+  const drivers = commands.filter(isDriver);
+  const after = commands.slice(firstDriver).filter((c) => !isDriver(c));
+
+  for (const command of before) {
     const outcome = await runCommand(cluster, command, opts);
     outcomes.push(outcome);
-    if (outcome.exitCode !== 0) {
-      throw new WorkloadError(
-        `${command.name} (in ${command.service}) exited with code ${outcome.exitCode}; its output is in ${outcome.logFile}:\n${outcome.tail}`,
-        outcome,
-      );
-    }
+    failIfNonZero(outcome);
   }
-  return outcomes;
+
+  const driverLines: string[] = [];
+  const stopFaults = new AbortController();
+  const faultRuns = (opts.faults ?? []).map(async (fault): Promise<FaultOutcome> => {
+    try {
+      const injected = await fault.inject(cluster, { log: opts.log.child(`fault/${fault.name}`), signal: stopFaults.signal, driverOutput: () => driverLines });
+      return { fault, injected };
+    } catch (err) {
+      return { fault, error: err instanceof Error ? err.message : String(err) };
+    }
+  });
+  try {
+    for (const command of drivers) {
+      const copies = (opts.driverServices ?? [command.service]).map((service) => ({ ...command, service }));
+      const results = await Promise.all(copies.map((copy) => runCommand(cluster, copy, { ...opts, onLine: (l) => driverLines.push(l) })));
+      outcomes.push(...results);
+      results.forEach(failIfNonZero);
+    }
+  } finally {
+    stopFaults.abort();
+  }
+  const faults = await Promise.all(faultRuns);
+
+  for (const command of after) {
+    const outcome = await runCommand(cluster, command, opts);
+    outcomes.push(outcome);
+    failIfNonZero(outcome);
+  }
+  return { outcomes, faults };
 }
