@@ -37,6 +37,7 @@ describe("compose file", () => {
       client1: { image: "raftkvs-client:antithesis" },
     });
     expect(model.volumes).toEqual(["logs-volume"]);
+    expect(model.networks).toEqual([]);
   });
 
   test("refuses a file without services, and invalid YAML, naming the file", async () => {
@@ -64,5 +65,14 @@ describe("compose file", () => {
     }
     expect(override.services["client1"]?.environment["ANTITHESIS_SDK_LOCAL_OUTPUT"]).toBe("/tmp/antithesis/client1.jsonl");
     expect(Object.keys(override.volumes)).toEqual([SDK_VOLUME]);
+  });
+
+  test("pre-flight: every network, the default one and the file's own, is made internal; a normal run leaves them", async () => {
+    const model = await readComposeFile(await file(`${SEED_STYLE}networks:\n  raft: {}\n`));
+    expect(model.networks).toEqual(["raft"]);
+    const internal = parse(renderOverride({ model, images: {}, runId: "r1", system: "raftkvs", internalNetworks: true })) as { networks?: Record<string, { internal: boolean }> };
+    expect(internal.networks).toEqual({ default: { internal: true }, raft: { internal: true } });
+    const normal = parse(renderOverride({ model, images: {}, runId: "r1", system: "raftkvs" })) as { networks?: unknown };
+    expect(normal.networks).toBeUndefined();
   });
 });

@@ -19,11 +19,13 @@ const serviceSchema = z.looseObject({ image: z.string().optional(), build: z.unk
 const composeSchema = z.looseObject({
   services: z.record(z.string(), serviceSchema.nullable()),
   volumes: z.record(z.string(), z.unknown()).nullable().optional(),
+  networks: z.record(z.string(), z.unknown()).nullable().optional(),
 });
 
 export interface ComposeModel {
   readonly services: Readonly<Record<string, { readonly image: string | undefined }>>;
   readonly volumes: readonly string[];
+  readonly networks: readonly string[];
 }
 
 export class ComposeFileError extends Error {
@@ -46,7 +48,7 @@ export async function readComposeFile(path: string): Promise<ComposeModel> {
   const services: Record<string, { image: string | undefined }> = {};
   for (const [name, svc] of Object.entries(parsed.data.services)) services[name] = { image: svc?.image };
   if (Object.keys(services).length === 0) throw new ComposeFileError(`${path}: defines no services`);
-  return { services, volumes: Object.keys(parsed.data.volumes ?? {}) };
+  return { services, volumes: Object.keys(parsed.data.volumes ?? {}), networks: Object.keys(parsed.data.networks ?? {}) };
 }
 
 export interface OverrideOptions {
@@ -55,6 +57,8 @@ export interface OverrideOptions {
   readonly images: Readonly<Record<string, string>>;
   readonly runId: string;
   readonly system: string;
+  /** Cut every network off from the outside world, as on Antithesis (pre-flight). */
+  readonly internalNetworks?: boolean;
 }
 
 export function renderOverride(opts: OverrideOptions): string {
@@ -69,7 +73,8 @@ export function renderOverride(opts: OverrideOptions): string {
     };
   }
   const volumes = { [SDK_VOLUME]: { labels: { [RUN_LABEL]: opts.runId } } };
-  return `# Written by pgo-harness for one local run; not used on Antithesis.\n${stringify({ services, volumes })}`;
+  const networks = opts.internalNetworks === true ? Object.fromEntries(["default", ...opts.model.networks].map((n) => [n, { internal: true }])) : undefined;
+  return `# Written by pgo-harness for one local run; not used on Antithesis.\n${stringify({ services, volumes, ...(networks !== undefined ? { networks } : {}) })}`;
 }
 
 export async function writeOverride(path: string, opts: OverrideOptions): Promise<void> {

@@ -22,6 +22,13 @@ export interface UpOptions {
   readonly reaper: Reaper | undefined;
   readonly keep: boolean;
   readonly startupTimeoutMs: number;
+  /**
+   * compose reference → image to run, instead of the built images' local tags (pre-flight runs the final,
+   * repository-tagged references).
+   */
+  readonly imageRefs?: Readonly<Record<string, string>>;
+  /** Networks internal (no route out), as on Antithesis. */
+  readonly internalNetworks?: boolean;
 }
 
 export class UpError extends Error {
@@ -36,7 +43,7 @@ export function projectName(system: string, runId: string): string {
 export async function up(opts: UpOptions): Promise<StartedCluster> {
   const model = await readComposeFile(opts.system.compose);
   const images: Record<string, string> = {};
-  for (const img of opts.images) if (!img.spec.config) images[img.spec.ref] = img.tag;
+  for (const img of opts.images) if (!img.spec.config) images[img.spec.ref] = opts.imageRefs?.[img.spec.ref] ?? img.tag;
   for (const [service, svc] of Object.entries(model.services)) {
     if (svc.image === undefined) throw new UpError(`${opts.system.compose}: service "${service}" has no image (the harness runs built images only)`);
     if (images[svc.image] === undefined && !(await imageExists(opts.docker, svc.image))) {
@@ -46,7 +53,7 @@ export async function up(opts: UpOptions): Promise<StartedCluster> {
     }
   }
   const override = join(opts.runDir, "compose.override.yaml");
-  await writeOverride(override, { model, images, runId: opts.runId, system: opts.system.name });
+  await writeOverride(override, { model, images, runId: opts.runId, system: opts.system.name, internalNetworks: opts.internalNetworks === true });
   const project = projectName(opts.system.name, opts.runId);
   // Registered before anything exists, so that even a half-finished start is reaped if this process dies.
   if (!opts.keep) opts.reaper?.add(project);
