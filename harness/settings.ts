@@ -16,6 +16,9 @@ const schema = z.object({
   KEEP: flag,
   SETUP_TIMEOUT: seconds(180),
   WORKLOAD_TIMEOUT: seconds(900),
+  PGO_DIR: z.string().optional(),
+  PGO_JAR: z.string().optional(),
+  ANTITHESIS: flag,
 });
 
 export interface Settings {
@@ -29,6 +32,12 @@ export interface Settings {
   readonly keep: boolean;
   readonly setupTimeoutMs: number;
   readonly workloadTimeoutMs: number;
+  /** A checkout of github.com/DistCompiler/pgo: build its systems instead of ours (see forCheckout). */
+  readonly pgoDir: string | undefined;
+  /** pgo.jar (PGo's assembly) for TraceLink model checking; without it that check is skipped. */
+  readonly pgoJar: string | undefined;
+  /** ANTITHESIS=1: the suites submit to Antithesis instead of running locally (harness/submit). */
+  readonly antithesis: boolean;
   /** The raw environment, for system-specific pass-through variables (see SystemDefinition.workloadEnv). */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -55,6 +64,9 @@ export function loadSettings(env: NodeJS.ProcessEnv, root: string = process.cwd(
     keep: s.KEEP,
     setupTimeoutMs: s.SETUP_TIMEOUT * 1000,
     workloadTimeoutMs: s.WORKLOAD_TIMEOUT * 1000,
+    pgoDir: s.PGO_DIR !== undefined ? resolve(root, s.PGO_DIR) : undefined,
+    pgoJar: s.PGO_JAR !== undefined ? resolve(root, s.PGO_JAR) : undefined,
+    antithesis: s.ANTITHESIS,
     env: present,
   };
 }

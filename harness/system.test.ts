@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { defineSystem as define, type SystemInput } from "./system.ts";
+import { defineSystem as define, forCheckout, type SystemInput } from "./system.ts";
 
 // A project root of its own, so the test does not depend on the systems in this repository.
 const root = mkdtempSync(join(tmpdir(), "system-"));
@@ -42,5 +42,25 @@ describe("defineSystem", () => {
     expect(() => defineSystem({ ...valid, images: [{ name: "test", dockerfile: "Dockerfile.nope", ref: "d:a" }] })).toThrow(/Dockerfile.nope/);
     expect(() => defineSystem({ ...valid, binaries: [valid.binaries[0]!, valid.binaries[0]!] })).toThrow(/binary "ready" is listed twice/);
     expect(() => defineSystem({ ...valid, name: "Bad Name" })).toThrow(/name must be lower-case/);
+  });
+
+  test("a PGo checkout's modules replace ours of the same name and join the rest", () => {
+    const checkout = mkdtempSync(join(tmpdir(), "pgo-"));
+    for (const dir of ["distsys", "systems/dqueue"]) {
+      mkdirSync(join(checkout, dir), { recursive: true });
+      writeFileSync(join(checkout, dir, "go.mod"), `module example/${dir}\n`);
+    }
+    const s = defineSystem({ ...valid, pgo: { modules: [{ name: "tracing", dir: "distsys" }, { name: "dqueue", dir: "systems/dqueue" }] } });
+    expect(forCheckout(s, undefined)).toBe(s);
+    const pgo = forCheckout(s, checkout);
+    expect(pgo.modules.map((m) => [m.name, m.dir])).toEqual([
+      ["tracing", join(checkout, "distsys")],
+      ["dqueue", join(checkout, "systems/dqueue")],
+    ]);
+    expect(pgo.checkout).toBe(checkout);
+    expect(() => forCheckout(defineSystem(valid), checkout)).toThrow(/has no `pgo` modules/);
+    expect(() => forCheckout(s, join(checkout, "nope"))).toThrow(/PGO_DIR ".*nope" is not a directory/);
+    const empty = mkdtempSync(join(tmpdir(), "pgo-"));
+    expect(() => forCheckout(s, empty)).toThrow(/no module at .*distsys \(no go.mod\) — is it a checkout/);
   });
 });

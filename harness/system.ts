@@ -42,6 +42,12 @@ const definitionSchema = z.object({
   ready: z
     .object({ services: z.instanceof(RegExp), logMessage: z.instanceof(RegExp) })
     .optional(),
+  /**
+   * How to build this system from a PGo checkout (PGO_DIR) instead: modules whose dir is relative to the
+   * checkout. A module of the same name replaces ours; the others are added (ours not named stay, e.g. the
+   * tracing module for the `ready` binary).
+   */
+  pgo: z.object({ modules: z.array(z.object({ name, dir: z.string().min(1) })).min(1) }).optional(),
 });
 
 export type SystemInput = z.input<typeof definitionSchema> & {
@@ -85,6 +91,9 @@ export interface SystemDefinition {
   readonly ready: { readonly services: RegExp; readonly logMessage: RegExp } | undefined;
   readonly checks: (settings: Settings) => readonly Checker[];
   readonly driverServices: ((env: Readonly<Record<string, string>>) => readonly string[]) | undefined;
+  readonly pgo: { readonly modules: readonly GoModule[] } | undefined;
+  /** Set when the modules come from a PGo checkout (see forCheckout). */
+  readonly checkout: string | undefined;
 }
 
 export class DefinitionError extends Error {
@@ -138,5 +147,26 @@ export function defineSystem(input: SystemInput, root: string = projectRoot): Sy
     ready: d.ready,
     checks: input.checks,
     driverServices: input.driverServices,
+    pgo: d.pgo,
+    checkout: undefined,
   };
+}
+
+/**
+ * The system as built from a PGo checkout (PGO_DIR): its `pgo` modules, resolved in the checkout, replace or
+ * join ours. Without PGO_DIR the system is returned unchanged.
+ */
+export function forCheckout(system: SystemDefinition, pgoDir: string | undefined): SystemDefinition {
+  if (pgoDir === undefined) return system;
+  const label = `system "${system.name}"`;
+  if (system.pgo === undefined) throw new DefinitionError(`${label} has no \`pgo\` modules, so it cannot be built from PGO_DIR=${pgoDir}`);
+  if (!existsSync(pgoDir) || !statSync(pgoDir).isDirectory()) throw new DefinitionError(`PGO_DIR "${pgoDir}" is not a directory`);
+  const theirs = system.pgo.modules.map((m) => ({ name: m.name, dir: resolve(pgoDir, m.dir) }));
+  for (const m of theirs) {
+    if (!existsSync(join(m.dir, "go.mod"))) {
+      throw new DefinitionError(`${label}: PGO_DIR "${pgoDir}" has no module at ${m.dir} (no go.mod) — is it a checkout of github.com/DistCompiler/pgo?`);
+    }
+  }
+  const replaced = new Set(theirs.map((m) => m.name));
+  return { ...system, modules: [...system.modules.filter((m) => !replaced.has(m.name)), ...theirs], checkout: resolve(pgoDir) };
 }

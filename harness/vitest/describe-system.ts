@@ -16,7 +16,7 @@ import { dockerClient } from "../image/docker.ts";
 import { logger } from "../log.ts";
 import { createRun, redactEnv, type Run } from "../run/artifacts.ts";
 import { loadSettings } from "../settings.ts";
-import type { SystemDefinition } from "../system.ts";
+import { forCheckout, type SystemDefinition } from "../system.ts";
 import { discoverTemplate } from "../workload/template.ts";
 import type { Fault } from "../faults/fault.ts";
 import { runWorkload, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
@@ -43,8 +43,9 @@ export interface RunOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-export function describeSystem(system: SystemDefinition, opts: RunOptions = {}): void {
+export function describeSystem(definition: SystemDefinition, opts: RunOptions = {}): void {
   const settings = loadSettings({ ...process.env, ...opts.env });
+  const system = forCheckout(definition, settings.pgoDir);
   const log = logger(system.name);
   const docker = dockerClient();
   const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
@@ -80,6 +81,7 @@ export function describeSystem(system: SystemDefinition, opts: RunOptions = {}):
         environment: redactEnv(Object.fromEntries(system.workloadEnv.flatMap((k) => (settings.env[k] !== undefined ? [[k, settings.env[k]]] : [])))),
         images: prepared.images.map((i) => i.tag),
         build: prepared.build.hash,
+        checkout: system.checkout,
         baseImage: prepared.baseImage,
       });
       state.reaper = settings.keep ? undefined : Reaper.start(join(state.run.dir, "reaper.log"));

@@ -9,12 +9,14 @@ import { dockerClient } from "../image/docker.ts";
 import { buildImages } from "../image/index.ts";
 import { logger } from "../log.ts";
 import { loadSettings } from "../settings.ts";
-import type { SystemDefinition } from "../system.ts";
+import { forCheckout, type SystemDefinition } from "../system.ts";
 import { PROVIDED_KEY, type PreparedSystem } from "./provided.ts";
 
-export async function prepareSystem(system: SystemDefinition, env: NodeJS.ProcessEnv = process.env): Promise<PreparedSystem> {
+export async function prepareSystem(definition: SystemDefinition, env: NodeJS.ProcessEnv = process.env): Promise<PreparedSystem> {
   const settings = loadSettings(env);
+  const system = forCheckout(definition, settings.pgoDir);
   const log = logger(system.name);
+  if (system.checkout !== undefined) log.info(`building from the PGo checkout ${system.checkout}: ${system.modules.map((m) => `${m.name} (${m.dir})`).join(", ")}`);
   const docker = dockerClient();
   try {
     await docker.ping();
