@@ -1,0 +1,10 @@
+// Jepsen's classic nemesis: crash the leader (SIGKILL) while the clients run. The workload must still complete
+// after a new election, and the checks must still pass on what was recorded.
+import { describeSystem } from "../../harness/vitest/describe-system.ts";
+import raftkvs, { killLeader } from "../../systems/raftkvs/system.ts";
+
+describeSystem(raftkvs, {
+  title: "raftkvs with the leader killed during the workload",
+  env: { RAFTKVS_OPS: "200" },
+  faults: [killLeader({ afterDriverLines: 40 })],
+});

@@ -1,0 +1,75 @@
+// raftkvs: a Raft-replicated key-value store (our hand-written counterpart of PGo's systems/raftkvs), three
+// servers and up to three clients. Its assets run PGo's raftkvs unchanged (same flags, same config keys).
+import type { StartedCluster } from "../../harness/compose/cluster.ts";
+import type { Fault } from "../../harness/faults/fault.ts";
+import { killDuringWorkload, logClaims } from "../../harness/faults/kill-service.ts";
+import { traceBasicsChecker } from "../../harness/check/trace-basics.ts";
+import { defineSystem } from "../../harness/system.ts";
+import { everyRequestAnswered } from "./checks.ts";
+
+/** Every server prints this when it becomes leader; the harness reads it to find the leader. */
+const BECAME_LEADER = /became leader in term (\d+)/;
+const SERVERS = /^server\d+$/;
+const MAX_CLIENTS = 3;
+
+export default defineSystem({
+  name: "raftkvs",
+  modules: [{ name: "raftkvs", dir: "systems/raftkvs" }],
+  binaries: [
+    { name: "raftkvs-server", package: "./raftkvs/cmd/server" },
+    { name: "raftkvs-client", package: "./raftkvs/cmd/client" },
+    { name: "ready", package: "./raftkvs/cmd/ready" },
+  ],
+  assets: "antithesis/raftkvs",
+  images: [
+    { name: "server", dockerfile: "Dockerfile.server", ref: "raftkvs-server:antithesis" },
+    { name: "client", dockerfile: "Dockerfile.client", ref: "raftkvs-client:antithesis" },
+    { name: "config", dockerfile: "Dockerfile.config", ref: "raftkvs-config:antithesis", config: true },
+  ],
+  template: "raftkvs",
+  tracesVolume: "traces",
+  workloadEnv: ["RAFTKVS_OPS", "RAFTKVS_CLIENTS"],
+  // The driver runs once per client container, all at once.
+  driverServices: (env) => {
+    const n = Number(env["RAFTKVS_CLIENTS"] ?? "1");
+    if (!Number.isInteger(n) || n < 1 || n > MAX_CLIENTS) throw new Error(`RAFTKVS_CLIENTS must be 1..${MAX_CLIENTS} (got "${env["RAFTKVS_CLIENTS"]}")`);
+    return Array.from({ length: n }, (_, i) => `client${i + 1}`);
+  },
+  ready: { services: SERVERS, logMessage: BECAME_LEADER },
+  checks: () => [traceBasicsChecker(), everyRequestAnswered()],
+});
+
+/** The server that most recently claimed leadership (highest term). */
+async function currentLeader(cluster: StartedCluster): Promise<{ service: string; term: number }> {
+  const claims = await logClaims(cluster, SERVERS, BECAME_LEADER);
+  const last = claims.at(-1);
+  if (last === undefined) throw new Error("no server has claimed leadership");
+  return { service: last.service, term: last.n };
+}
+
+/** SIGKILL the leader once the drivers have printed `afterDriverLines` lines; then a new leader must be elected. */
+export function killLeader(opts: { afterDriverLines: number }): Fault {
+  return killDuringWorkload({
+    name: "kill the leader",
+    afterDriverLines: opts.afterDriverLines,
+    pick: async (cluster) => {
+      const leader = await currentLeader(cluster);
+      return { service: leader.service, why: `leader in term ${leader.term}` };
+    },
+    check: async (cluster, injected) => {
+      const killed = String(injected["killed"]);
+      const claims = await logClaims(cluster, SERVERS, BECAME_LEADER);
+      const killedTerm = Math.max(...claims.filter((c) => c.service === killed).map((c) => c.n));
+      const successor = claims.find((c) => c.service !== killed && c.n > killedTerm);
+      return {
+        name: "raftkvs/new-leader-after-kill",
+        valid: successor !== undefined,
+        summary:
+          successor !== undefined
+            ? `${successor.service} became leader in term ${successor.n} after ${killed} (leader in term ${killedTerm}) was killed`
+            : `no other server became leader after ${killed} (leader in term ${killedTerm}) was killed; claims: ${claims.map((c) => `${c.service}@${c.n}`).join(", ")}`,
+        details: { killed, killedTerm, claims },
+      };
+    },
+  });
+}
