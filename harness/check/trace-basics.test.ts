@@ -42,7 +42,7 @@ describe("basic TraceLink checks", () => {
     const bumped = await check(await damagedCopy(run!, editFirst((l) => { l[0] = l[0]!.replace(/\],1\]/, "],7]"); })));
     expect(bumped.summary).toMatch(/:1: own clock entry is (7|missing), expected 1/);
     const broken = await check(await damagedCopy(run!, editFirst((l) => { l[2] = l[2]!.slice(0, 40); })));
-    expect(broken.summary).toMatch(/:3: not a JSON object/);
+    expect(broken.summary).toMatch(/:3: expected a JSON object/);
     const empty = await check(await damagedCopy(run!, async (files, dir) => { for (const f of files) await rm(join(dir, f)); }));
     expect(empty.summary).toMatch(/no trace-\*\.log files/);
   });

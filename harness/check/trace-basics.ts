@@ -1,73 +1,25 @@
 // The basic TraceLink checks every system gets (the fuller structural checks are issue 4's): each trace file
 // parses line by line, holds one instance whose self matches the file name, and that instance's own clock
 // entry equals the line number. Files are streamed, so a run of any size is read in constant memory.
-import { createReadStream } from "node:fs";
-import { readdir } from "node:fs/promises";
-import { basename, join } from "node:path";
-import { createInterface } from "node:readline";
-import { z } from "zod";
+import { basename } from "node:path";
+import { listTraceFiles, readTrace, selfOfFile, TraceFormatError } from "../tracelink/reader.ts";
 import type { Checker, CheckContext, CheckResult } from "./checker.ts";
 
-const TRACE_FILE = /^trace-(.+)-\d+\.log$/;
-
-const elementSchema = z.object({
-  tag: z.enum(["read", "write"]),
-  name: z.object({ name: z.string(), prefix: z.string(), self: z.string() }),
-  indices: z.array(z.string()),
-  value: z.string(),
-  oldValue: z.string().optional(),
-});
-export const recordSchema = z.object({
-  archetypeName: z.string().min(1),
-  self: z.string().min(1),
-  clock: z.array(z.tuple([z.tuple([z.string(), z.string()]), z.number().int().nonnegative()])),
-  csElements: z.array(elementSchema).min(1),
-  isAbort: z.boolean(),
-  startTime: z.iso.datetime({ offset: true }),
-  endTime: z.iso.datetime({ offset: true }),
-});
-export type TraceRecord = z.infer<typeof recordSchema>;
-
-export class TraceFormatError extends Error {
-  override name = "TraceFormatError";
-}
-
-export async function listTraceFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir)).filter((f) => TRACE_FILE.test(f)).sort().map((f) => join(dir, f));
-}
-
-/** Streams one file's records; a malformed line throws naming file, line and what was expected. */
-export async function* readTrace(path: string): AsyncGenerator<{ line: number; record: TraceRecord }> {
-  const lines = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  let n = 0;
-  for await (const text of lines) {
-    n++;
-    if (text.trim() === "") continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new TraceFormatError(`${basename(path)}:${n}: not a JSON object`);
-    }
-    const parsed = recordSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new TraceFormatError(`${basename(path)}:${n}: "${issue?.path.join(".") ?? ""}" ${issue?.message ?? "is invalid"}`);
-    }
-    if (parsed.data.csElements[0]?.name.name !== ".pc" || parsed.data.csElements[0].tag !== "read") {
-      throw new TraceFormatError(`${basename(path)}:${n}: the first element must be a read of .pc`);
-    }
-    yield { line: n, record: parsed.data };
-  }
-}
+// The reader moved to harness/tracelink/; re-exported so existing imports keep working.
+export { recordSchema } from "../tracelink/record.ts";
+export { listTraceFiles, readTrace, TraceFormatError } from "../tracelink/reader.ts";
+export type { CsElement, TraceRecord } from "../tracelink/record.ts";
 
 async function checkFile(path: string): Promise<{ records: number; violation?: string }> {
-  const expectedSelf = TRACE_FILE.exec(basename(path))?.[1];
+  const expectedSelf = selfOfFile(path);
   let records = 0;
   let instance: { archetype: string; self: string } | undefined;
   for await (const { line, record } of readTrace(path)) {
     records++;
     const where = `${basename(path)}:${line}`;
+    if (record.csElements[0]?.name.name !== ".pc" || record.csElements[0].tag !== "read") {
+      return { records, violation: `${where}: the first element must be a read of .pc` };
+    }
     instance ??= { archetype: record.archetypeName, self: record.self };
     if (record.archetypeName !== instance.archetype || record.self !== instance.self) {
       return { records, violation: `${where}: record of ${record.archetypeName}(${record.self}) in the file of ${instance.archetype}(${instance.self}); one instance per file` };

@@ -1,0 +1,39 @@
+// The streaming reader on real PGo traces and on malformed input.
+import { mkdtemp, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "vitest";
+import { listTraceFiles, readTrace, selfOfFile } from "./reader.ts";
+
+const corpus = join(import.meta.dirname, "../../../shared/corpus/tracelink");
+
+test("reads every record of a dqueue run, in line order, with the self the file name claims", async () => {
+  const run = join(corpus, "dqueue/ok", (await readdir(join(corpus, "dqueue/ok"))).sort()[0]!);
+  const files = await listTraceFiles(run);
+  expect(files.length).toBe(2);
+  for (const file of files) {
+    let expected = 1;
+    for await (const { line, record } of readTrace(file)) {
+      expect(line).toBe(expected++);
+      expect(record.self).toBe(selfOfFile(file));
+      expect(record.csElements[0]?.name.name).toBe(".pc");
+    }
+    expect(expected).toBeGreaterThan(1);
+  }
+});
+
+test("a malformed line throws naming file, line and what was expected", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "reader-"));
+  const good = '{"archetypeName":"A","self":"1","clock":[[["A","1"],1]],"csElements":[{"tag":"read","name":{"name":".pc","prefix":"","self":"1"},"indices":[],"value":"\\"A.l\\""}],"isAbort":false,"startTime":"2025-03-14T23:17:08.73471688Z","endTime":"2025-03-14T23:17:08.73471688Z"}';
+  const read = async (text: string) => {
+    const path = join(dir, "trace-1-7.log");
+    await writeFile(path, text);
+    const out = [];
+    for await (const r of readTrace(path)) out.push(r);
+    return out;
+  };
+  expect((await read(`${good}\n\n${good}\n`)).map((r) => r.line)).toEqual([1, 3]);
+  await expect(read(`${good}\n{"archetypeName":`)).rejects.toThrow(/^trace-1-7\.log:2: expected a JSON object/);
+  await expect(read(good.replace('"isAbort":false', '"isAbort":"no"'))).rejects.toThrow(/^trace-1-7\.log:1: "isAbort" .*boolean/);
+  await expect(read(good.replace('"clock":[[["A","1"],1]]', '"clock":{}'))).rejects.toThrow(/trace-1-7\.log:1: "clock"/);
+});
