@@ -14,11 +14,14 @@ const MAX_CLIENTS = 3;
 
 export default defineSystem({
   name: "raftkvs",
-  modules: [{ name: "raftkvs", dir: "systems/raftkvs" }],
+  modules: [
+    { name: "support", dir: "systems/support" },
+    { name: "raftkvs", dir: "systems/raftkvs" },
+  ],
   binaries: [
     { name: "raftkvs-server", package: "./raftkvs/cmd/server" },
     { name: "raftkvs-client", package: "./raftkvs/cmd/client" },
-    { name: "ready", package: "./raftkvs/cmd/ready" },
+    { name: "ready", package: "./support/cmd/ready" },
   ],
   assets: "antithesis/raftkvs",
   images: [

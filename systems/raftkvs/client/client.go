@@ -12,7 +12,7 @@ import (
 	"pgoharness.local/raftkvs/config"
 	"pgoharness.local/raftkvs/raft"
 	"pgoharness.local/raftkvs/server"
-	"pgoharness.local/raftkvs/tlink"
+	"pgoharness.local/support/tlink"
 	"pgoharness.local/raftkvs/wire"
 )
 

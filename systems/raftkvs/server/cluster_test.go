@@ -17,7 +17,7 @@ import (
 	"pgoharness.local/raftkvs/config"
 	"pgoharness.local/raftkvs/raft"
 	"pgoharness.local/raftkvs/server"
-	"pgoharness.local/raftkvs/tlink"
+	"pgoharness.local/support/tlink"
 )
 
 func freeAddr(t *testing.T) string {

@@ -17,7 +17,7 @@ import (
 
 	"pgoharness.local/raftkvs/config"
 	"pgoharness.local/raftkvs/raft"
-	"pgoharness.local/raftkvs/tlink"
+	"pgoharness.local/support/tlink"
 	"pgoharness.local/raftkvs/wire"
 )
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"pgoharness.local/raftkvs/raft"
-	"pgoharness.local/raftkvs/tlink"
+	"pgoharness.local/support/tlink"
 )
 
 // Envelope is one message on the wire with the vector clock of the section that sent it.

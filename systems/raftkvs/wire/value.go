@@ -4,7 +4,7 @@ package wire
 
 import (
 	"pgoharness.local/raftkvs/raft"
-	"pgoharness.local/raftkvs/tlink"
+	"pgoharness.local/support/tlink"
 )
 
 type F = tlink.Field

@@ -1,6 +1,6 @@
 // Package tlink writes TraceLink traces (the format of PGo's distsys tracing, see the project's corpus README):
 // one JSON line per critical section of an archetype instance, with a vector clock that travels on messages.
-// It stands in for the shared pgoharness.local/tracing library, which did not exist when raftkvs was written.
+// It is shared by the reference systems (raftkvs, dqueue).
 package tlink
 
 import (

@@ -1,0 +1,126 @@
+package dqueue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/antithesishq/antithesis-sdk-go/assert"
+	"pgoharness.local/support/tlink"
+)
+
+// TestProducerConsumer runs a producer (self 0) and a consumer (self 1) over TCP mailboxes on localhost:8001 and
+// localhost:8002, as PGo's own test does, and passes only if the consumer received exactly the produced items, in
+// order, and nothing more. DQUEUE_ITEMS sets how many (default 3); with PGO_TRACE_DIR set both write traces.
+func TestProducerConsumer(t *testing.T) {
+	n := 3
+	if s := os.Getenv("DQUEUE_ITEMS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 {
+			t.Fatalf("DQUEUE_ITEMS must be a positive integer, got %q", s)
+		}
+		n = v
+	}
+	consumed := runQueue(t, map[int]string{0: "localhost:8001", 1: "localhost:8002"}, os.Getenv("PGO_TRACE_DIR"), n)
+
+	inOrder := len(consumed) == n
+	firstBad := -1
+	for i := range consumed {
+		if i >= n || consumed[i] != i+1 {
+			inOrder, firstBad = false, i
+			break
+		}
+	}
+	details := map[string]any{"produced": n, "consumed": len(consumed), "firstMismatch": firstBad}
+	assert.Always(inOrder, "the consumer receives exactly the produced items, in order", details)
+	assert.Sometimes(len(consumed) > 0, "items reach the consumer", details)
+	if !inOrder {
+		t.Fatalf("consumed %d items for %d produced; first mismatch at index %d (%v)", len(consumed), n, firstBad, head(consumed, 10))
+	}
+	fmt.Printf("dqueue: consumed all %d produced items, in order\n", n)
+}
+
+// runQueue produces 1..n and returns what the consumer output until the producer's stream ran dry and no
+// further item arrived.
+func runQueue(t *testing.T, addrs map[int]string, traceDir string, n int) []int {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	pNet, err := Listen(0, addrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pNet.Close()
+	cNet, err := Listen(1, addrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cNet.Close()
+	pTrace, err := tlink.Open(traceDir, "AProducer", "0", ProducerStart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pTrace.Close()
+	cTrace, err := tlink.Open(traceDir, "AConsumer", "1", ConsumerStart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cTrace.Close()
+
+	stream := make(chan int)
+	proc := make(chan int)
+	producer := &Producer{Self: 0, Net: pNet, Stream: stream, Trace: pTrace}
+	consumer := &Consumer{Self: 1, Producer: 0, Net: cNet, Proc: proc, Trace: cTrace}
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	wg.Add(2)
+	go func() { defer wg.Done(); errs <- producer.Run(ctx) }()
+	go func() { defer wg.Done(); errs <- consumer.Run(ctx) }()
+	go func() {
+		defer close(stream)
+		for i := 1; i <= n; i++ {
+			select {
+			case stream <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+
+	every := max(1, n/10)
+	var consumed []int
+	for len(consumed) < n {
+		select {
+		case v := <-proc:
+			consumed = append(consumed, v)
+			if len(consumed)%every == 0 {
+				fmt.Printf("dqueue: consumed %d/%d items\n", len(consumed), n)
+			}
+		case err := <-errs:
+			t.Fatalf("an archetype stopped after %d of %d items: %v", len(consumed), n, err)
+		}
+	}
+	// The producer stops once its stream is dry; anything the consumer outputs after that is an extra item.
+	select {
+	case v := <-proc:
+		consumed = append(consumed, v)
+	case err := <-errs:
+		if !errors.Is(err, ErrStreamClosed) {
+			t.Fatalf("the producer stopped with %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the producer did not stop after its stream ran dry")
+	}
+	cancel()
+	wg.Wait()
+	return consumed
+}
+
+func head(xs []int, k int) []int { return xs[:min(k, len(xs))] }

@@ -1,0 +1,25 @@
+// dqueue: a producer and a consumer archetype over TCP mailboxes (our hand-written counterpart of PGo's
+// systems/dqueue). The test binary runs both; the driver command fails unless items arrive exactly, in order.
+import { traceBasicsChecker } from "../../harness/check/trace-basics.ts";
+import { defineSystem } from "../../harness/system.ts";
+
+export default defineSystem({
+  name: "dqueue",
+  modules: [
+    { name: "support", dir: "systems/support" },
+    { name: "dqueue", dir: "systems/dqueue" },
+  ],
+  binaries: [
+    { name: "dqueue.test", package: "./dqueue", kind: "test" },
+    { name: "ready", package: "./support/cmd/ready" },
+  ],
+  assets: "antithesis/dqueue",
+  images: [
+    { name: "test", dockerfile: "Dockerfile.test", ref: "dqueue:antithesis" },
+    { name: "config", dockerfile: "Dockerfile.config", ref: "dqueue-config:antithesis", config: true },
+  ],
+  template: "dqueue",
+  tracesVolume: "traces",
+  workloadEnv: ["DQUEUE_ITEMS"],
+  checks: () => [traceBasicsChecker()],
+});
