@@ -1,21 +1,63 @@
-// The offline command's exit codes: 0 on the corpus's good traces, 1 on a damaged copy, 2 on unusable input.
-import { cp, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+// The offline command's output and exit codes: 0 on the corpus's good traces, 1 on a damaged copy, 2 on
+// unusable input.
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, test } from "vitest";
+import { Writable } from "node:stream";
+import { afterAll, expect, test } from "vitest";
 import { command } from "./trace.ts";
 
 const run = join(import.meta.dirname, "../../../shared/corpus/tracelink/dqueue/ok/4161323826586722756");
+const temps: string[] = [];
+afterAll(async () => {
+  for (const t of temps) await rm(t, { recursive: true, force: true });
+});
 
-test("pgo-harness trace check: exit 0 on good traces, 1 on a violation, 2 on bad input", async () => {
-  expect(await command.run(["check", run])).toBe(0);
-  const damaged = await mkdtemp(join(tmpdir(), "cli-"));
-  await cp(run, damaged, { recursive: true });
-  const file = join(damaged, (await readdir(damaged))[0]!);
+async function trace(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const sink = (add: (s: string) => void) => new Writable({ write: (chunk, _enc, done) => { add(String(chunk)); done(); } });
+  const code = await command.run(args, sink((s) => (out += s)), sink((s) => (err += s)));
+  return { code, out, err };
+}
+
+async function damaged(edit: (lines: string[]) => void): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "cli-"));
+  temps.push(dir);
+  await cp(run, dir, { recursive: true });
+  const file = join(dir, (await readdir(dir)).sort()[0]!);
   const lines = (await readFile(file, "utf8")).split("\n");
-  lines.splice(0, 1);
+  edit(lines);
   await writeFile(file, lines.join("\n"));
-  expect(await command.run(["check", damaged])).toBe(1);
-  expect(await command.run(["check", join(damaged, "nope")])).toBe(2);
-  expect(await command.run(["shiviz", run])).toBe(2);
+  return dir;
+}
+
+test("trace check: exit 0 and a summary of files, records and every check on good traces", async () => {
+  const r = await trace("check", run);
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/2 trace file\(s\), 22 record\(s\), .*mailboxes: net\n/);
+  for (const name of ["parse", "one-instance-per-file", "own-clock-is-line", "clock-monotone", "pc-continuity", "old-value", "causal-replay", "mailbox-matching", "time-sanity"]) {
+    expect(r.out).toContain(`ok   tracelink/${name}: `);
+  }
+});
+
+test("trace check: exit 1 on a violation, naming the check and the place", async () => {
+  const r = await trace("check", await damaged((l) => l.splice(0, 1)));
+  expect(r.code).toBe(1);
+  expect(r.out).toMatch(/FAIL tracelink\/own-clock-is-line: 1 violation\(s\): trace-0-\d+\.log:1: own clock entry is 2, expected 1/);
+});
+
+test("trace check and shiviz: exit 2 on unusable input", async () => {
+  const broken = await trace("check", await damaged((l) => { l[1] = l[1]!.slice(0, 30); }));
+  expect(broken.code).toBe(2);
+  expect(broken.out).toMatch(/FAIL tracelink\/parse: 1 violation\(s\): trace-0-\d+\.log:2: expected a JSON object/);
+  expect(broken.out).toMatch(/skip tracelink\/causal-replay/);
+  const empty = await mkdtemp(join(tmpdir(), "cli-"));
+  temps.push(empty);
+  expect((await trace("check", empty)).code).toBe(2);
+  const missing = await trace("check", join(empty, "nope"));
+  expect([missing.code, missing.err]).toEqual([2, `pgo-harness: "${join(empty, "nope")}" is not a directory\n`]);
+  expect((await trace("check")).code).toBe(2);
+  expect((await trace("frobnicate", run)).err).toMatch(/^usage: /);
+  expect((await trace("shiviz", join(empty, "nope"))).code).toBe(2);
 });
