@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fse from "fs-extra";
-import { execa } from "execa";
+import { execa, execaSync } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { projectRoot } from "../paths.ts";
 import {
@@ -23,6 +23,8 @@ const MODULES = [
   { name: "app", dir: join(FIXTURES, "app") },
 ];
 const CACHE = join(projectRoot, ".cache");
+// Instrumenting and compiling take seconds alone, much longer on a machine shared with other builds.
+const HOOK_TIMEOUT = 180_000;
 const PATH = `${process.env["PATH"] ?? ""}:/usr/local/go/bin`;
 
 /** The harness's build environment (harness/build/go.ts), optionally with cgo. */
@@ -42,6 +44,24 @@ async function runApp(binary: string, args: string[]) {
   return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 
+// A stand-in for Antithesis's native library, placed at /usr/lib/libvoidstar.so (where the SDK dlopens it)
+// only inside a private mount namespace: an overlay of /usr/lib that vanishes with the process.
+const fakeAntithesisAvailable =
+  execaSync("unshare", ["-m", "true"], { reject: false }).exitCode === 0 && execaSync("gcc", ["--version"], { reject: false }).exitCode === 0;
+let fakeLibDir = "";
+
+async function runInFakeAntithesis(binary: string, args: string[], extra: Record<string, string>) {
+  const log = join(await mkdtemp(join(root, "voidstar-")), "calls.log");
+  const script = `mount -t overlay overlay -o lowerdir=${fakeLibDir}:/usr/lib /usr/lib && exec "$@"`;
+  const r = await execa("unshare", ["-m", "sh", "-c", script, "sh", binary, ...args], {
+    env: { PATH, FAKE_VOIDSTAR_LOG: log, ...extra },
+    extendEnv: false,
+    reject: false,
+  });
+  const calls = (await fse.pathExists(log)) ? await readFile(log, "utf8") : "";
+  return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, log: calls };
+}
+
 let root = "";
 let instrumentor = "";
 let plain = ""; // the fixture built without instrumentation: the reference behaviour
@@ -54,7 +74,12 @@ beforeAll(async () => {
   for (const m of MODULES) await fse.copy(m.dir, join(ws, m.name));
   await execa("go", ["work", "init", "./lib", "./app"], { cwd: ws, env: { PATH, GOWORK: "" } });
   plain = await buildApp(ws, join(root, "app.plain"));
-});
+  if (fakeAntithesisAvailable) {
+    fakeLibDir = join(root, "fakelib");
+    await fse.ensureDir(fakeLibDir);
+    await execa("gcc", ["-shared", "-fPIC", "-O1", "-o", join(fakeLibDir, "libvoidstar.so"), join(FIXTURES, "voidstar", "fake_voidstar.c")]);
+  }
+}, HOOK_TIMEOUT);
 
 afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
@@ -83,7 +108,7 @@ describe("instrumentWorkspace with two instrumented modules", () => {
   beforeAll(async () => {
     ws = join(root, "two");
     result = await instrumentWorkspace(MODULES, ["lib", "app"], ws, { instrumentor, env: { PATH }, onStep: (s) => steps.push(s) });
-  });
+  }, HOOK_TIMEOUT);
 
   test("gives each module its own notifier module and symbol table, and a go.work over all of them", async () => {
     expect(steps).toEqual(["Instrumenting module lib", "Instrumenting module app"]);
@@ -182,29 +207,91 @@ func Notify(edge int) {
 // The seed's procedure (PGo antithesis.mill, buildWorkspace): instrument each module into its own output,
 // merge every notifier/ into one workspace notifier module (notifier.go moved into a folder named after its
 // package), merge symbols/, `go work use` everything. Its binary must crash at start-up: this is the bug.
-test("the seed's procedure yields a binary that panics at start-up with two instrumented modules", async () => {
-  const ws = join(root, "seed");
-  await fse.ensureDir(join(ws, "notifier"));
-  await fse.ensureDir(join(ws, "symbols"));
-  const src = join(root, "seed-src");
-  for (const m of MODULES) await fse.copy(m.dir, join(src, m.name));
-  for (const m of MODULES) {
-    const out = join(root, "seed-out", m.name);
-    await fse.ensureDir(out);
-    // GOFLAGS=-e only so the instrumentor's `go mod tidy` tolerates app importing lib without a require line.
-    await execa(instrumentor, [join(src, m.name), out], { env: { PATH, GOFLAGS: "-e", GOWORK: "off" } });
-    await fse.copy(join(out, "notifier"), join(ws, "notifier"), { overwrite: true });
-    const pkg = /^package (\w+)/.exec(await readFile(join(ws, "notifier", "notifier.go"), "utf8"))?.[1] ?? "";
-    await fse.move(join(ws, "notifier", "notifier.go"), join(ws, "notifier", pkg, "notifier.go"));
-    await fse.copy(join(out, "symbols"), join(ws, "symbols"));
-    await fse.copy(join(out, "customer"), join(ws, m.name));
+describe("the seed's procedure with two instrumented modules", () => {
+  let ws = "";
+  beforeAll(async () => {
+    ws = join(root, "seed");
+    await fse.ensureDir(join(ws, "notifier"));
+    await fse.ensureDir(join(ws, "symbols"));
+    const src = join(root, "seed-src");
+    for (const m of MODULES) await fse.copy(m.dir, join(src, m.name));
+    for (const m of MODULES) {
+      const out = join(root, "seed-out", m.name);
+      await fse.ensureDir(out);
+      // GOFLAGS=-e only so the instrumentor's `go mod tidy` tolerates app importing lib without a require line.
+      await execa(instrumentor, [join(src, m.name), out], { env: { PATH, GOFLAGS: "-e", GOWORK: "off" } });
+      await fse.copy(join(out, "notifier"), join(ws, "notifier"), { overwrite: true });
+      const pkg = /^package (\w+)/.exec(await readFile(join(ws, "notifier", "notifier.go"), "utf8"))?.[1] ?? "";
+      await fse.move(join(ws, "notifier", "notifier.go"), join(ws, "notifier", pkg, "notifier.go"));
+      await fse.copy(join(out, "symbols"), join(ws, "symbols"));
+      await fse.copy(join(out, "customer"), join(ws, m.name));
+    }
+    await fse.writeFile(join(ws, "go.work"), "go 1.24.0\n");
+    await execa("go", ["work", "use", "./notifier", "./lib", "./app"], { cwd: ws, env: { PATH, GOWORK: "" } });
+  }, HOOK_TIMEOUT);
+
+  function expectInitPanic(r: { exitCode: number | undefined; stdout: string; stderr: string }): void {
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("panic: InitializeModule() has already been called!");
+    expect(r.stderr).toMatch(/antithesis\.notifier\/z[0-9a-f]+\.init/);
   }
-  await fse.writeFile(join(ws, "go.work"), "go 1.24.0\n");
-  await execa("go", ["work", "use", "./notifier", "./lib", "./app"], { cwd: ws, env: { PATH, GOWORK: "" } });
-  const binary = await buildApp(ws, join(root, "app.seed"));
-  const r = await runApp(binary, ["7"]);
-  expect(r.exitCode).toBe(2);
-  expect(r.stdout).toBe("");
-  expect(r.stderr).toContain("panic: InitializeModule() has already been called!");
-  expect(r.stderr).toMatch(/antithesis\.notifier\/z[0-9a-f]+\.init/);
+
+  test("yields a binary that panics at start-up, outside Antithesis", async () => {
+    expectInitPanic(await runApp(await buildApp(ws, join(root, "app.seed")), ["7"]));
+  });
+
+  test.skipIf(!fakeAntithesisAvailable)("yields a cgo binary that panics at start-up with libvoidstar.so loaded too", async () => {
+    const r = await runInFakeAntithesis(await buildApp(ws, join(root, "app.seed.cgo"), true), ["7"], {});
+    expectInitPanic(r);
+    // The SDK had loaded the library: the panic is the Go-side check, not a library failure.
+    expect(r.log).toContain("antithesis_sdk");
+  });
+});
+
+describe.skipIf(!fakeAntithesisAvailable)("under a stand-in libvoidstar.so (fixtures/voidstar)", () => {
+  let ws = "";
+  beforeAll(async () => {
+    ws = join(root, "two-voidstar");
+    await instrumentWorkspace(MODULES, ["lib", "app"], ws, { instrumentor, env: { PATH } });
+  }, HOOK_TIMEOUT);
+
+  test("a cgo binary registers each instrumented module with its own offset and reports edges of both", async () => {
+    const symbols = await readdir(join(ws, "symbols"));
+    const r = await runInFakeAntithesis(await buildApp(ws, join(root, "app.voidstar"), true), ["7", "27"], {});
+    expect({ exitCode: r.exitCode, stdout: r.stdout }).toEqual(await runApp(plain, ["7", "27"]).then((p) => ({ exitCode: p.exitCode, stdout: p.stdout })));
+    const lines = r.log.split("\n");
+    const modules = lines
+      .filter((l) => l.startsWith("init "))
+      .map((l) => {
+        const [, table, edges, offset] = l.split(" ");
+        return { table: table ?? "", edges: Number(edges), offset: Number(offset), hits: 0 };
+      });
+    expect(modules.map((m) => m.table).sort()).toEqual(symbols.sort());
+    for (const m of modules) {
+      const rows = (await readFile(join(ws, "symbols", m.table), "utf8")).split("\n").filter((l) => /^\S+\.go\t/.test(l));
+      expect(m.edges).toBe(rows.length);
+    }
+    for (const edge of lines.filter((l) => l.startsWith("edge ")).map((l) => Number(l.slice(5)))) {
+      const owners = modules.filter((m) => edge > m.offset && edge <= m.offset + m.edges);
+      expect(owners, `edge ${edge} belongs to exactly one module`).toHaveLength(1);
+      owners[0]!.hits++;
+    }
+    for (const m of modules) expect(m.hits, `hits in ${m.table}`).toBeGreaterThan(0);
+  });
+
+  test("a binary built with CGO_ENABLED=0 (the harness's default) registers no coverage and reports degraded mode", async () => {
+    const outDir = join(root, "antithesis-output");
+    await fse.ensureDir(outDir);
+    const r = await runInFakeAntithesis(await buildApp(ws, join(root, "app.voidstar.nocgo")), ["7"], { ANTITHESIS_OUTPUT_DIR: outDir });
+    expect(r.exitCode).toBe(0);
+    expect(r.log).toBe("");
+    const sdk = await readFile(join(outDir, "sdk.jsonl"), "utf8");
+    const degraded = sdk
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { antithesis_assert?: { message: string; condition: boolean } })
+      .find((j) => j.antithesis_assert?.message === "Go application under test compiled with CGO enabled");
+    expect(degraded?.antithesis_assert?.condition).toBe(false);
+  });
 });
