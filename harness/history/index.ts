@@ -1,0 +1,8 @@
+// History checks (issue 5): linearizability (Wing–Gong/Lowe search, P-compositionality) and queue semantics.
+export * from "./operation.ts";
+export * from "./model.ts";
+export * from "./models.ts";
+export * from "./wgl.ts";
+export * from "./check.ts";
+export * from "./parse.ts";
+export * from "./corpus.ts";

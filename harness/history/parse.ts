@@ -1,0 +1,78 @@
+// Parsers for the two history formats of ../shared/corpus/linearizability (see its README): Jepsen's etcd log
+// lines and Porcupine's EDN-like kv lines. Both number events by their position, which serves as time.
+import { HistoryFormatError, pairEvents } from "./operation.ts";
+import type { EventType, HistoryEvent, Operation } from "./operation.ts";
+import type { KvInput, KvOutput, RegisterInput, RegisterOutput, RegisterValue } from "./models.ts";
+
+const ETCD_LINE = /^INFO\s+jepsen\.util\s+-\s+(\d+)\t:(invoke|ok|fail|info)\t:(read|write|cas)\t(.*)$/;
+
+function etcdValue(text: string, where: string): RegisterValue {
+  if (text === "nil") return null;
+  if (/^-?\d+$/.test(text)) return Number(text);
+  throw new HistoryFormatError(`${where}: expected an integer or nil, got ${JSON.stringify(text)}`);
+}
+
+/** Jepsen's etcd log: `INFO  jepsen.util - <process>\t:<type>\t:<f>\t<value>`; other lines are noise. */
+export function parseEtcdLog(text: string, file = "etcd log"): Operation<RegisterInput, RegisterOutput>[] {
+  const events: HistoryEvent[] = [];
+  text.split("\n").forEach((line, i) => {
+    const m = ETCD_LINE.exec(line.trimEnd());
+    if (m === null) return;
+    const where = `${file}:${i + 1}`;
+    const [, process, type, f, rest] = m as unknown as [string, string, EventType, string, string];
+    let value: unknown;
+    if (f === "cas") {
+      const cas = /^\[(\S+) (\S+)\]$/.exec(rest);
+      if (cas !== null) value = [etcdValue(cas[1]!, where), etcdValue(cas[2]!, where)];
+      else if (type === "info") value = rest; // e.g. :timed-out
+      else throw new HistoryFormatError(`${where}: expected a cas value "[from to]", got ${JSON.stringify(rest)}`);
+    } else {
+      value = type === "info" ? rest : etcdValue(rest, where);
+    }
+    events.push({ process, type, f, value, time: events.length });
+  });
+  if (events.length === 0) throw new HistoryFormatError(`${file}: no "INFO jepsen.util - <process> :<type> :<f> <value>" lines`);
+  return pairEvents<RegisterInput, RegisterOutput>(events, {
+    where: file,
+    keepFailed: true,
+    input(invoke) {
+      if (invoke.f === "read") return { op: "read" };
+      if (invoke.f === "write") return { op: "write", value: invoke.value as RegisterValue };
+      const [from, to] = invoke.value as [RegisterValue, RegisterValue];
+      return { op: "cas", from, to };
+    },
+    output(invoke, completion) {
+      if (invoke.f === "read") return completion.value as RegisterValue;
+      if (invoke.f === "write") return null;
+      return completion.type === "ok";
+    },
+  });
+}
+
+const KV_LINE = /^\{:process (\d+), :type :(invoke|ok|fail|info), :f :(get|put|append), :key "((?:[^"\\]|\\.)*)", :value (nil|"(?:[^"\\]|\\.)*")\}$/;
+
+/** Porcupine's kv format: `{:process P, :type :invoke|:ok, :f :get|:put|:append, :key "K", :value "V"}`. */
+export function parseKvLog(text: string, file = "kv log"): Operation<KvInput, KvOutput>[] {
+  const events: HistoryEvent[] = [];
+  text.split("\n").forEach((line, i) => {
+    const trimmed = line.trim();
+    if (trimmed === "") return;
+    const m = KV_LINE.exec(trimmed);
+    if (m === null) throw new HistoryFormatError(`${file}:${i + 1}: expected {:process P, :type :T, :f :F, :key "K", :value V}, got ${JSON.stringify(trimmed.slice(0, 60))}`);
+    const [, process, type, f, key, value] = m as unknown as [string, string, EventType, string, string, string];
+    const decoded = value === "nil" ? null : (JSON.parse(value) as string);
+    events.push({ process, type, f, value: { key: JSON.parse(`"${key}"`) as string, value: decoded }, time: events.length });
+  });
+  if (events.length === 0) throw new HistoryFormatError(`${file}: no operations`);
+  return pairEvents<KvInput, KvOutput>(events, {
+    where: file,
+    input(invoke) {
+      const { key, value } = invoke.value as { key: string; value: string | null };
+      const op = invoke.f as KvInput["op"];
+      return op === "get" ? { op, key } : { op, key, value: value ?? "" };
+    },
+    output(invoke, completion) {
+      return invoke.f === "get" ? ((completion.value as { value: string | null }).value ?? "") : null;
+    },
+  });
+}
