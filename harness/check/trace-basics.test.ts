@@ -2,7 +2,7 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { everyRequestAnswered } from "../../systems/raftkvs/checks.ts";
 import { traceBasicsChecker } from "./trace-basics.ts";
 
@@ -10,8 +10,14 @@ const corpus = join(import.meta.dirname, "../../../shared/corpus/tracelink");
 const runs = async (set: string) => (await readdir(join(corpus, set))).sort().map((r) => join(corpus, set, r));
 const check = async (dir: string, checker = traceBasicsChecker()) => (await checker.check({ tracesDir: dir, artifactsDir: tmpdir() }))[0]!;
 
+const temps: string[] = [];
+afterAll(async () => {
+  for (const t of temps) await rm(t, { recursive: true, force: true });
+});
+
 async function damagedCopy(run: string, damage: (files: string[], dir: string) => Promise<void>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "trace-"));
+  temps.push(dir);
   await cp(run, dir, { recursive: true });
   await damage((await readdir(dir)).filter((f) => f.startsWith("trace-")).sort(), dir);
   return dir;

@@ -1,8 +1,8 @@
 // Each structural check on its own, on small hand-made records: what it accepts and what it reports.
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, test } from "vitest";
+import { afterAll, describe, expect, test } from "vitest";
 import { clockMonotone, oldValueMatches, oneInstancePerFile, ownClockIsLine, pcContinuity, timeNanos, timeWithinFile } from "./local-checks.ts";
 import type { LocalCheck } from "./local-checks.ts";
 import type { CsElement, TraceRecord } from "./record.ts";
@@ -101,8 +101,14 @@ describe("per-file checks", () => {
   });
 });
 
+const temps: string[] = [];
+afterAll(async () => {
+  for (const t of temps) await rm(t, { recursive: true, force: true });
+});
+
 async function files(runs: Record<string, TraceRecord[]>): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), "tl-"));
+  temps.push(dir);
   const out: string[] = [];
   for (const [name, records] of Object.entries(runs)) {
     await writeFile(join(dir, name), records.map((r) => JSON.stringify(r)).join("\n") + "\n");

@@ -152,12 +152,23 @@ export const oldValueMatches: LocalCheck = {
   },
 };
 
+const TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/i;
+// Consecutive records share the whole-second part, so one cached Date.parse serves most calls.
+let cachedSecond = "";
+let cachedMs = 0;
+
 /** RFC 3339 with up to nanoseconds → nanoseconds since the epoch (Date alone keeps only milliseconds). */
 export function timeNanos(text: string): bigint {
-  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/i.exec(text);
-  const ms = m === null ? NaN : Date.parse(`${m[1]}${m[3]}`);
-  if (m === null || Number.isNaN(ms)) throw new RangeError(`not an RFC 3339 time: ${text}`);
-  return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? "").padEnd(9, "0"));
+  const m = TIME.exec(text);
+  if (m === null) throw new RangeError(`not an RFC 3339 time: ${text}`);
+  const second = `${m[1]}${m[3]}`;
+  if (second !== cachedSecond) {
+    const ms = Date.parse(second);
+    if (Number.isNaN(ms)) throw new RangeError(`not an RFC 3339 time: ${text}`);
+    cachedSecond = second;
+    cachedMs = ms;
+  }
+  return BigInt(cachedMs) * 1_000_000n + BigInt((m[2] ?? "").padEnd(9, "0"));
 }
 
 /** h (per file). A section does not end before it starts, and starts no earlier than the previous one ended. */
