@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { expect, test } from "vitest";
+import { INVARIANT_TAIL, SUCCESS_TAIL } from "./fixtures/fake-pgo/tlc-tails.ts";
 import { parseTlcDuration, parseTlcLines, parseTlcOutput, type TlcLineEvent } from "./tlc-output.ts";
 
 const tlcDir = join(import.meta.dirname, "../../../shared/corpus/tlc");
@@ -18,31 +19,6 @@ function lastProgressNumbers(text: string): { count: number; generated: number; 
   const first = (s: string) => Number(s.split(" ")[0]!.replaceAll(",", ""));
   return { count: lines.length, generated: first(fields[0]!), distinct: first(fields[1]!) };
 }
-
-const SUCCESS_TAIL = `Model checking completed. No error has been found.
-  Estimates of the probability that TLC did not check all reachable states
-  because two distinct states had the same fingerprint:
-  calculated (optimistic):  val = 2.6E-9
-412,977 states generated, 401,003 distinct states found, 0 states left on queue.
-The depth of the complete state graph search is 61234.
-The average outdegree of the complete state graph is 1 (minimum is 0, the maximum 3 and the 95th percentile is 1).
-Finished in 04min 47s at (2025-07-04 01:59:09)
-ok in 318044 milliseconds`;
-
-const INVARIANT_TAIL = `Error: Invariant __progress_inv_3 is violated.
-Error: The behavior up to this point is:
-State 1: <Initial predicate>
-/\\ __clock = <<>>
-
-State 2: <__Next line 20112, col 3 to line 20140, col 60 of module raftkvsValidate>
-/\\ __clock = <<1>>
-
-State 3: <__Next line 20112, col 3 to line 20140, col 60 of module raftkvsValidate>
-/\\ __clock = <<2>>
-
-352,101 states generated, 346,500 distinct states found, 291,000 states left on queue.
-The depth of the complete state graph search is 52731.
-Finished in 04min 12s at (2025-07-04 01:58:34)`;
 
 test("the 3-server TraceLink log: tracegen ok, TLC still running → incomplete, with progress and counts", async () => {
   const text = await readFile(threeServer, "utf8");
