@@ -140,7 +140,7 @@ describe("damaged copies are caught", () => {
       const senders = reader.clock.map(([[, s]]) => s).filter((s) => s !== reader.self);
       const victim = c5.files.find((f) => f.startsWith(`trace-${senders[0]}-`))!;
       await rm(join(c5.dir, victim));
-      await expectCaught(c5.dir, "causal-replay", new RegExp(`the replay is stuck: .* waits on \\S+:${esc(senders[0]!)} #\\d+ \\(0 consumed\\)`));
+      await expectCaught(c5.dir, "causal-replay", new RegExp(`the replay is stuck: .* waits on \\S+:${esc(senders[0]!)} #\\d+ \\(0 consumed, and no trace file holds that instance\\)`));
     });
   }
 

@@ -108,11 +108,14 @@ export async function causalReplay(files: readonly string[], observers: readonly
   } finally {
     for (const h of heads) await h.lines.return(undefined);
   }
+  const known = new Set(heads.map((h) => h.instance));
   const frontier = live.map((h): Violation => {
     const waits: string[] = [];
     for (const [key, n] of h.clock) {
       const done = consumed.get(key) ?? 0;
-      if (key === h.instance ? n !== done + 1 : n > done) waits.push(key === h.instance ? `its own entry is ${n}, expected ${done + 1}` : `${key} #${n} (${done} consumed)`);
+      if (key === h.instance ? n !== done + 1 : n > done) {
+        waits.push(key === h.instance ? `its own entry is ${n}, expected ${done + 1}` : `${key} #${n} (${done} consumed${known.has(key) ? "" : ", and no trace file holds that instance"})`);
+      }
     }
     if (!h.clock.has(h.instance)) waits.push("its own clock entry, which is missing");
     return { file: h.file, line: h.line, message: `the replay is stuck: ${h.instance} #${ownClock(h.record) ?? "?"} waits on ${waits.slice(0, 4).join(", ")}${waits.length > 4 ? ` and ${waits.length - 4} more` : ""}.` };
