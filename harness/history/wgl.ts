@@ -79,14 +79,36 @@ export function searchLinearization(model: AnyModel, ops: readonly Operation[], 
     next[prev[e]!] = e;
   };
 
-  // The linearized set as a bitset, turned into a string key (two chars per 32-bit word) for the memo.
-  const bits = new Uint32Array(Math.ceil(n / 32) || 1);
-  const bitsKey = () => {
-    let s = "";
-    for (let i = 0; i < bits.length; i++) s += String.fromCharCode(bits[i]! & 0xffff, bits[i]! >>> 16);
-    return s;
+  // The memo: a (linearized set, state) pair is hashed (XOR of per-operation random words, mixed with the
+  // state key's hash) into buckets that hold the exact bitset and state key, so a collision is never a hit.
+  const words = Math.ceil(n / 32) || 1;
+  const bits = new Uint32Array(words);
+  const zobrist = new Uint32Array(n);
+  let seed = 0x9e3779b9;
+  for (let i = 0; i < n; i++) {
+    seed = (seed ^ (seed << 13)) >>> 0;
+    seed = (seed ^ (seed >>> 17)) >>> 0;
+    seed = (seed ^ (seed << 5)) >>> 0;
+    zobrist[i] = seed;
+  }
+  let setHash = 0;
+  const seen = new Map<number, { bits: Uint32Array; state: string }[]>();
+  const remember = (stateKey: string): boolean => {
+    let h = setHash ^ 0x811c9dc5;
+    for (let c = 0; c < stateKey.length; c++) h = Math.imul(h ^ stateKey.charCodeAt(c), 0x01000193);
+    const bucket = seen.get(h);
+    if (bucket !== undefined) {
+      outer: for (const e of bucket) {
+        if (e.state !== stateKey) continue;
+        for (let w = 0; w < words; w++) if (e.bits[w] !== bits[w]) continue outer;
+        return false;
+      }
+      bucket.push({ bits: bits.slice(), state: stateKey });
+    } else {
+      seen.set(h, [{ bits: bits.slice(), state: stateKey }]);
+    }
+    return true;
   };
-  const seen = new Set<string>();
   const stackEntry: number[] = [];
   const stackState: unknown[] = [];
   let state: unknown = model.init();
@@ -107,9 +129,8 @@ export function searchLinearization(model: AnyModel, ops: readonly Operation[], 
       const after = model.step(state, op.input, unknown[i] ? undefined : op.output);
       if (after !== ILLEGAL) {
         bits[i >>> 5]! |= 1 << (i & 31);
-        const key = bitsKey() + "\u0000" + model.key(after);
-        if (!seen.has(key)) {
-          seen.add(key);
+        setHash ^= zobrist[i]!;
+        if (remember(model.key(after))) {
           stackEntry.push(entry);
           stackState.push(state);
           state = after;
@@ -122,6 +143,7 @@ export function searchLinearization(model: AnyModel, ops: readonly Operation[], 
           continue;
         }
         bits[i >>> 5]! &= ~(1 << (i & 31));
+        setHash ^= zobrist[i]!;
       }
       entry = next[entry]!;
     } else {
@@ -131,6 +153,7 @@ export function searchLinearization(model: AnyModel, ops: readonly Operation[], 
       state = stackState.pop();
       const j = opOf[e]!;
       bits[j >>> 5]! &= ~(1 << (j & 31));
+      setHash ^= zobrist[j]!;
       unlift(e);
       if (!unknown[j]) remainingKnown++;
       entry = next[e]!;
