@@ -5,15 +5,13 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
-import { GenericContainer } from "testcontainers";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { dockerClient, imageExists } from "../image/docker.ts";
-import { resolveBaseImage } from "../image/base-image.ts";
 import { logger } from "../log.ts";
-import { loadSettings } from "../settings.ts";
 import { RegistryError, loginRegistry, manifestExists, pushImage, pushImages, pushTarget } from "./registry.ts";
 import { type AntithesisSettings, loadAntithesisSettings } from "./settings.ts";
 import { type LocalRegistry, localRegistryUnavailable, startLocalRegistry } from "./testing/local-registry.ts";
+import { buildTinyImage } from "./testing/tiny-image.ts";
 
 const unavailable = await localRegistryUnavailable();
 const docker = dockerClient();
@@ -41,12 +39,7 @@ describe.skipIf(unavailable !== undefined)(`push to a local registry${unavailabl
   beforeAll(async () => {
     emptyDir = await mkdtemp(join(tmpdir(), "antithesis-registry-test-"));
     registry = await startLocalRegistry();
-    // A small image built from the harness's base image (one file of it, on scratch, so that the push takes
-    // a second rather than the base's hundreds of MB), with content unique to this run.
-    const base = await resolveBaseImage(loadSettings(process.env), docker, log);
-    await writeFile(join(emptyDir, "Dockerfile"), `ARG BASE_IMAGE\nFROM \${BASE_IMAGE} AS base\nFROM scratch\nCOPY --from=base /etc/debian_version /debian_version\nCOPY marker /marker\n`);
-    await writeFile(join(emptyDir, "marker"), randomBytes(16).toString("hex"));
-    await GenericContainer.fromDockerfile(emptyDir).withBuildArgs({ BASE_IMAGE: base }).build(image, { deleteOnExit: false });
+    await buildTinyImage(docker, image, log);
   }, 120_000);
 
   afterAll(async () => {

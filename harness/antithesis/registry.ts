@@ -130,6 +130,15 @@ export async function pushImages(
   return out;
 }
 
+/** The references that are not digest references present in the registry (empty: all are there). */
+export async function missingDigestRefs(settings: AntithesisSettings, login: RegistryLogin, refs: readonly string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const ref of refs) {
+    if (!/^[^/]+\/.+@sha256:[0-9a-f]{64}$/.test(ref) || !(await manifestExists(settings, login, ref))) missing.push(ref);
+  }
+  return missing;
+}
+
 /** HEAD /v2/<name>/manifests/<digest>, with the registry's own auth flow (basic, or a bearer token). */
 export async function manifestExists(settings: AntithesisSettings, login: RegistryLogin, ref: string): Promise<boolean> {
   const m = /^([^/]+)\/(.+)@(sha256:[0-9a-f]{64})$/.exec(ref);
