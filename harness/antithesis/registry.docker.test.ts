@@ -70,9 +70,16 @@ describe.skipIf(unavailable !== undefined)(`push to a local registry${unavailabl
     // The repository tag was only for the push; the local image stays.
     expect(await imageExists(docker, pushed.tagged)).toBe(false);
     expect(await imageExists(docker, image)).toBe(true);
-    // Pushing again gives the same digest (content-addressed), through the map helper.
-    const map = await pushImages(docker, settings, login, [{ composeRef: "regtest:antithesis", localTag: image }]);
-    expect(map).toEqual({ "regtest:antithesis": pushed.ref });
+    // Pushing again gives the same digest (content-addressed), through the map helper; a repository tag that
+    // existed before the push (made for the pre-flight, say) is left alone.
+    await docker.getImage(image).tag({ repo: `${registry.host}/pgo/regtest`, tag: image.split(":")[1]! });
+    try {
+      const map = await pushImages(docker, settings, login, [{ composeRef: "regtest:antithesis", localTag: image }]);
+      expect(map).toEqual({ "regtest:antithesis": pushed.ref });
+      expect(await imageExists(docker, pushed.tagged)).toBe(true);
+    } finally {
+      await docker.getImage(pushed.tagged).remove({ noprune: true });
+    }
   }, 120_000);
 
   test("a wrong password fails with one clear line, and the password appears nowhere", async () => {

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import type { Docker } from "../image/docker.ts";
+import { type Docker, imageExists } from "../image/docker.ts";
 import type { Logger } from "../log.ts";
 import { Secret } from "./secret.ts";
 import { type AntithesisSettings, scrub } from "./settings.ts";
@@ -82,11 +82,14 @@ export async function loginRegistry(docker: Docker, settings: AntithesisSettings
   return login;
 }
 
-/** Tags the local image into the repository, pushes it, checks the digest in the registry, drops the tag. */
+/** Tags the local image into the repository, pushes it, and checks that the registry has the digest. */
 export async function pushImage(docker: Docker, settings: AntithesisSettings, login: RegistryLogin, target: PushTarget, log?: Logger): Promise<PushedImage> {
   const repo = `${settings.repository}/${target.name}`;
   const tagged = `${repo}:${target.tag}`;
   const secrets = secretsOf(settings, login);
+  // A repository tag made here is only the vehicle for the push and is removed after it; one that existed
+  // before (e.g. made for the pre-flight) stays.
+  const hadTag = await imageExists(docker, tagged);
   try {
     await docker.getImage(target.localTag).tag({ repo, tag: target.tag });
   } catch (err) {
@@ -107,8 +110,7 @@ export async function pushImage(docker: Docker, settings: AntithesisSettings, lo
         : "";
     throw new RegistryError(`push of ${tagged} failed: ${cleanMessage(err, secrets)}${hint}`);
   } finally {
-    // The repository tag was only the vehicle for the push; the local tag stays.
-    await docker.getImage(tagged).remove({ noprune: true }).catch(() => undefined);
+    if (!hadTag) await docker.getImage(tagged).remove({ noprune: true }).catch(() => undefined);
   }
   const ref = `${repo}@${digest}`;
   if (!(await manifestExists(settings, login, ref))) {

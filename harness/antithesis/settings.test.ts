@@ -39,6 +39,7 @@ describe("antithesis settings", () => {
     expect(s.apiKey?.reveal()).toBe("k-123456");
     expect(s.basic).toBeUndefined();
     expect(s.wait).toBe(false);
+    expect(s.waitTimeoutMs).toBe(360 * 60_000);
     expect(s.preflight).toBe(true);
   });
 
@@ -62,6 +63,7 @@ describe("antithesis settings", () => {
     expect(s.registryHost).toBe("127.0.0.1:5000");
     expect(s.basic?.username).toBe("machine");
     expect(s.durationMinutes).toBe(45);
+    expect(s.waitTimeoutMs).toBe((45 + 120) * 60_000);
     expect(s.recipients).toEqual(["a@x.org", "b@y.org", "c@z.org"]);
     expect(s.preflight).toBe(false);
   });
@@ -99,6 +101,7 @@ describe("antithesis settings", () => {
     [{ ANTITHESIS_TENANT: "acme", ANTITHESIS_USERNAME: "u", ANTITHESIS_PASSWORD: "p-secret", ANTITHESIS_WAIT: "1" }, /^ANTITHESIS_API_KEY is not set: ANTITHESIS_WAIT=1/],
     [{ ANTITHESIS_TENANT: "acme", ANTITHESIS_API_KEY: "k", ANTITHESIS_WAIT: "yes" }, /^ANTITHESIS_WAIT must be "1" or "0" \(got "yes"\)/],
     [{ ANTITHESIS_TENANT: "acme", ANTITHESIS_API_KEY: "k", ANTITHESIS_DURATION: "1.5" }, /^ANTITHESIS_DURATION must be a whole number of minutes/],
+    [{ ANTITHESIS_TENANT: "acme", ANTITHESIS_API_KEY: "k", ANTITHESIS_WAIT_TIMEOUT: "soon" }, /^ANTITHESIS_WAIT_TIMEOUT must be a whole number of minutes > 0 \(got "soon"\)/],
     [{ ANTITHESIS_TENANT: "acme", ANTITHESIS_API_KEY: "k", ANTITHESIS_BASE_URL: "ftp://x" }, /^ANTITHESIS_BASE_URL must be an http\(s\) URL/],
     [{ ANTITHESIS_TENANT: "acme", ANTITHESIS_API_KEY: "k", ANTITHESIS_REPOSITORY: "https://r.example/x" }, /^ANTITHESIS_REPOSITORY must be host\/path without a scheme/],
     [{ ANTITHESIS_TENANT: "acme", ANTITHESIS_API_KEY: "k", ANTITHESIS_RECIPIENTS: "a@x.org;nobody" }, /^ANTITHESIS_RECIPIENTS must be e-mail addresses.*"nobody"/],

@@ -55,6 +55,8 @@ export interface AntithesisSettings {
   readonly testName: string | undefined;
   /** ANTITHESIS_WAIT=1: poll the run until it ends and report its properties. */
   readonly wait: boolean;
+  /** How long ANTITHESIS_WAIT=1 waits (ANTITHESIS_WAIT_TIMEOUT, minutes): default duration + 2 h, or 6 h. */
+  readonly waitTimeoutMs: number;
   /** ANTITHESIS_PREFLIGHT=0 skips the local pre-flight. */
   readonly preflight: boolean;
   /** Every secret above, for scrubbing text that came from elsewhere (daemon or server messages). */
@@ -221,6 +223,10 @@ export function loadAntithesisSettings(env: NodeJS.ProcessEnv, opts: LoadOptions
   const wait = flag("ANTITHESIS_WAIT", false);
   if (wait && apiKey === undefined) fail("ANTITHESIS_API_KEY is not set: ANTITHESIS_WAIT=1 polls the runs API, which takes a bearer API key");
 
+  const waitText = get("ANTITHESIS_WAIT_TIMEOUT");
+  if (waitText !== undefined && (!/^\d+$/.test(waitText) || Number(waitText) <= 0)) fail(`ANTITHESIS_WAIT_TIMEOUT must be a whole number of minutes > 0 (got "${waitText}")`);
+  const waitMinutes = waitText !== undefined ? Number(waitText) : durationMinutes !== undefined ? durationMinutes + 120 : 360;
+
   const secrets = [apiKey, basic?.password, registry?.password].filter((s): s is Secret => s !== undefined);
   return {
     tenant,
@@ -237,6 +243,7 @@ export function loadAntithesisSettings(env: NodeJS.ProcessEnv, opts: LoadOptions
     source: get("ANTITHESIS_SOURCE"),
     testName: get("ANTITHESIS_TEST_NAME"),
     wait,
+    waitTimeoutMs: waitMinutes * 60_000,
     preflight: flag("ANTITHESIS_PREFLIGHT", true),
     secrets,
   };
