@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { logger } from "../log.ts";
-import { AntithesisApiError, getProperties, getRun, launch, retryAfterMs, runIdOf, waitForRun } from "./api.ts";
+import { AntithesisApiError, getProperties, getRun, launch, propertyOutcomes, retryAfterMs, runIdOf, waitForRun } from "./api.ts";
 import { type AntithesisSettings, loadAntithesisSettings } from "./settings.ts";
 import { type FakeAntithesis, startFakeAntithesis } from "./testing/fake-antithesis.ts";
 
@@ -199,6 +199,13 @@ describe("runs API", () => {
       ["Always: no lost item", "Failing"],
     ]);
     expect(fake.requests.map((q) => q.path)).toEqual([`/api/v0/runs/${runId}/properties?limit=100`, `/api/v0/runs/${runId}/properties?limit=100&after=2`]);
+    const outcomes = propertyOutcomes(run, props);
+    expect(outcomes.map((o) => [o.name, o.failed])).toEqual([
+      ["Always: queue order is FIFO", false],
+      ["Sometimes: consumer sees an item", false],
+      ["Always: no lost item", true],
+    ]);
+    expect(outcomes[2]!.summary).toBe(`Failing; 1 example, 2 counterexamples — triage report: ${fake.url}/report/${runId}.html`);
   });
 
   test("properties of a run still in progress: 404, one error; unknown run: 404", async () => {
