@@ -58,6 +58,11 @@ describe("defineSystem", () => {
       ["dqueue", join(checkout, "systems/dqueue")],
     ]);
     expect(pgo.checkout).toBe(checkout);
+    // Our readiness line is a property of our binaries: it is dropped unless the pgo section names PGo's own.
+    const ready = { services: /^server\d+$/, logMessage: /became leader/ };
+    expect(forCheckout(defineSystem({ ...valid, ready, pgo: s.pgo! }), checkout).ready).toBeUndefined();
+    const theirs = { services: /^server\d+$/, logMessage: /Monitor: started/ };
+    expect(forCheckout(defineSystem({ ...valid, ready, pgo: { ...s.pgo!, ready: theirs } }), checkout).ready?.logMessage).toBe(theirs.logMessage);
     expect(() => forCheckout(defineSystem(valid), checkout)).toThrow(/has no `pgo` modules/);
     expect(() => forCheckout(s, join(checkout, "nope"))).toThrow(/PGO_DIR ".*nope" is not a directory/);
     const empty = mkdtempSync(join(tmpdir(), "pgo-"));

@@ -10,6 +10,8 @@ import type { Settings } from "./settings.ts";
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: "must be lower-case letters, digits, '.', '_' or '-'" });
 
+const readySchema = z.object({ services: z.instanceof(RegExp), logMessage: z.instanceof(RegExp) });
+
 const definitionSchema = z.object({
   name,
   modules: z
@@ -39,15 +41,19 @@ const definitionSchema = z.object({
   template: name,
   tracesVolume: z.string().min(1),
   workloadEnv: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).default([]),
-  ready: z
-    .object({ services: z.instanceof(RegExp), logMessage: z.instanceof(RegExp) })
-    .optional(),
+  ready: readySchema.optional(),
   /**
    * How to build this system from a PGo checkout (PGO_DIR) instead: modules whose dir is relative to the
    * checkout. A module of the same name replaces ours; the others are added (ours not named stay, e.g. the
    * tracing module for the `ready` binary).
    */
-  pgo: z.object({ modules: z.array(z.object({ name, dir: z.string().min(1) })).min(1) }).optional(),
+  pgo: z
+    .object({
+      modules: z.array(z.object({ name, dir: z.string().min(1) })).min(1),
+      /** PGo's binaries print their own lines: the readiness line of ours does not carry over (default: none). */
+      ready: readySchema.optional(),
+    })
+    .optional(),
 });
 
 export type SystemInput = z.input<typeof definitionSchema> & {
@@ -91,7 +97,7 @@ export interface SystemDefinition {
   readonly ready: { readonly services: RegExp; readonly logMessage: RegExp } | undefined;
   readonly checks: (settings: Settings) => readonly Checker[];
   readonly driverServices: ((env: Readonly<Record<string, string>>) => readonly string[]) | undefined;
-  readonly pgo: { readonly modules: readonly GoModule[] } | undefined;
+  readonly pgo: { readonly modules: readonly GoModule[]; readonly ready?: SystemDefinition["ready"] } | undefined;
   /** Set when the modules come from a PGo checkout (see forCheckout). */
   readonly checkout: string | undefined;
 }
@@ -168,5 +174,10 @@ export function forCheckout(system: SystemDefinition, pgoDir: string | undefined
     }
   }
   const replaced = new Set(theirs.map((m) => m.name));
-  return { ...system, modules: [...system.modules.filter((m) => !replaced.has(m.name)), ...theirs], checkout: resolve(pgoDir) };
+  return {
+    ...system,
+    modules: [...system.modules.filter((m) => !replaced.has(m.name)), ...theirs],
+    ready: system.pgo.ready,
+    checkout: resolve(pgoDir),
+  };
 }

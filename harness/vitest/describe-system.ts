@@ -15,7 +15,7 @@ import { collectSdkOutput, collectTraces } from "../collect/traces.ts";
 import { dockerClient } from "../image/docker.ts";
 import { logger } from "../log.ts";
 import { createRun, redactEnv, type Run } from "../run/artifacts.ts";
-import { loadSettings } from "../settings.ts";
+import { loadSettings, type Settings } from "../settings.ts";
 import { forCheckout, type SystemDefinition } from "../system.ts";
 import { discoverTemplate } from "../workload/template.ts";
 import type { Fault } from "../faults/fault.ts";
@@ -41,6 +41,8 @@ export interface RunOptions {
   readonly faults?: readonly Fault[];
   /** Workload env for this run, over the host's (e.g. more clients for one suite file). */
   readonly env?: Readonly<Record<string, string>>;
+  /** A reason not to run this variant (e.g. it needs a log line only our binaries print); reported as a skip. */
+  readonly skipWhen?: (system: SystemDefinition, settings: Settings) => string | undefined;
 }
 
 export function describeSystem(definition: SystemDefinition, opts: RunOptions = {}): void {
@@ -50,6 +52,13 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
   const docker = dockerClient();
   const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
   const faults = opts.faults ?? [];
+  const skipReason = opts.skipWhen?.(system, settings);
+  if (skipReason !== undefined) {
+    describe(opts.title ?? system.name, () => {
+      test("not run", ({ skip }) => skip(skipReason));
+    });
+    return;
+  }
 
   /** Runs a stage; on failure saves every container's log and says where, and where the run's artifacts are. */
   async function stage<T>(name: string, fn: (run: Run) => Promise<T>): Promise<T> {

@@ -7,4 +7,6 @@ describeSystem(raftkvs, {
   title: "raftkvs with the leader killed during the workload",
   env: { RAFTKVS_OPS: "200" },
   faults: [killLeader({ afterDriverLines: 40 })],
+  // The leader is found from the servers' "became leader" lines, which PGo's raftkvs does not print.
+  skipWhen: (system) => (system.ready === undefined ? `${system.name} from ${system.checkout ?? "this build"} announces no leader in its logs, so the leader cannot be found to be killed` : undefined),
 });

@@ -13,6 +13,13 @@ export default defineSystem({
     { name: "dqueue.test", package: "./dqueue", kind: "test" },
     { name: "ready", package: "./support/cmd/ready" },
   ],
+  // With PGO_DIR: PGo's own dqueue (same package path, same test name) and its distsys runtime.
+  pgo: {
+    modules: [
+      { name: "distsys", dir: "distsys" },
+      { name: "dqueue", dir: "systems/dqueue" },
+    ],
+  },
   assets: "antithesis/dqueue",
   images: [
     { name: "test", dockerfile: "Dockerfile.test", ref: "dqueue:antithesis" },

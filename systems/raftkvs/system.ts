@@ -23,6 +23,13 @@ export default defineSystem({
     { name: "raftkvs-client", package: "./raftkvs/cmd/client" },
     { name: "ready", package: "./support/cmd/ready" },
   ],
+  // With PGO_DIR: PGo's own raftkvs (same cmd/server and cmd/client, same flags and config keys) and distsys.
+  pgo: {
+    modules: [
+      { name: "distsys", dir: "distsys" },
+      { name: "raftkvs", dir: "systems/raftkvs" },
+    ],
+  },
   assets: "antithesis/raftkvs",
   images: [
     { name: "server", dockerfile: "Dockerfile.server", ref: "raftkvs-server:antithesis" },
