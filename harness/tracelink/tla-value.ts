@@ -228,9 +228,23 @@ export function tlaEquals(a: TlaValue, b: TlaValue): boolean {
   return canonical(a) === canonical(b);
 }
 
+// The checks compare the same texts again and again (a message against several reads, a label against the
+// next section), so canonical forms of recent texts are cached; the cache is dropped when it grows large.
+const CACHE_LIMIT = 4096;
+let cache = new Map<string, string>();
+function canonicalText(text: string): string {
+  let c = cache.get(text);
+  if (c === undefined) {
+    c = canonical(parseTlaValue(text));
+    if (cache.size >= CACHE_LIMIT) cache = new Map();
+    cache.set(text, c);
+  }
+  return c;
+}
+
 /** Equality of two TLA+ value strings: equal text is equal; otherwise both are parsed and compared. */
 export function tlaTextEquals(a: string, b: string): boolean {
-  return a === b || canonical(parseTlaValue(a)) === canonical(parseTlaValue(b));
+  return a === b || canonicalText(a) === canonicalText(b);
 }
 
 /** Writes a value in TLC's syntax; parseTlaValue(formatTlaValue(v)) equals v. */
