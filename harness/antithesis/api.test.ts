@@ -151,7 +151,12 @@ describe("launch", () => {
     const ok = await launch(settings(), input, { sleep: r.sleep, backoffMs: 10 });
     expect(ok.runId).toBeDefined();
     expect(fake.requests).toHaveLength(3);
+    // Exponential backoff with up to 20% jitter: 10 ms, then 20 ms.
     expect(r.sleeps).toHaveLength(2);
+    expect(r.sleeps[0]).toBeGreaterThanOrEqual(10);
+    expect(r.sleeps[0]).toBeLessThanOrEqual(12);
+    expect(r.sleeps[1]).toBeGreaterThanOrEqual(20);
+    expect(r.sleeps[1]).toBeLessThanOrEqual(24);
 
     fake.requests.length = 0;
     fake.failNext("/api/v1/launch/", ...Array.from({ length: 4 }, () => ({ status: 503, body: `{"message":"overloaded, key ${API_KEY}"}` })));

@@ -207,7 +207,7 @@ export function runIdOf(body: unknown): string | undefined {
   return undefined;
 }
 
-interface Response {
+interface ApiResponse {
   readonly status: number;
   readonly json: unknown;
 }
@@ -220,7 +220,7 @@ async function request(
   authorization: string,
   body: string | undefined,
   opts: HttpOptions,
-): Promise<Response> {
+): Promise<ApiResponse> {
   const doFetch = opts.fetch ?? fetch;
   const sleep = opts.sleep ?? defaultSleep;
   const maxServer = opts.maxServerRetries ?? 3;
@@ -231,9 +231,10 @@ async function request(
   const clean = (text: string) => scrub(text, settings.secrets);
   let serverRetries = 0;
   let rateRetries = 0;
-  for (let attempt = 0; ; attempt++) {
-    const exp = Math.min(maxWait, backoff * 2 ** attempt);
-    let res: globalThis.Response;
+  for (;;) {
+    // Backoff for server errors: doubles with every server retry.
+    const exp = Math.min(maxWait, backoff * 2 ** serverRetries);
+    let res: Response;
     try {
       res = await doFetch(url, {
         method,
