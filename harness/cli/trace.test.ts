@@ -1,5 +1,6 @@
 // The offline command's output and exit codes: 0 on the corpus's good traces, 1 on a damaged copy, 2 on
 // unusable input.
+import { existsSync } from "node:fs";
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -60,4 +61,17 @@ test("trace check and shiviz: exit 2 on unusable input", async () => {
   expect((await trace("check")).code).toBe(2);
   expect((await trace("frobnicate", run)).err).toMatch(/^usage: /);
   expect((await trace("shiviz", join(empty, "nope"))).code).toBe(2);
+});
+
+test("trace shiviz: writes the ShiViz log when harness/tracelink/shiviz.ts is present, else exit 2 saying so", async () => {
+  const present = existsSync(join(import.meta.dirname, "../tracelink/shiviz.ts"));
+  const r = await trace("shiviz", run);
+  if (present) {
+    expect(r.code, r.err).toBe(0);
+    // One event per section: the dqueue run has 22 records, each naming its host archetype:self.
+    expect(r.out).toMatch(/AProducer:0/);
+    expect(r.out).toMatch(/AConsumer:1/);
+  } else {
+    expect([r.code, r.err]).toEqual([2, "pgo-harness: the ShiViz export is not available in this build (harness/tracelink/shiviz.ts)\n"]);
+  }
 });
