@@ -6,3 +6,6 @@ export * from "./wgl.ts";
 export * from "./check.ts";
 export * from "./parse.ts";
 export * from "./corpus.ts";
+export * from "./explain.ts";
+export * from "./timeline.ts";
+export * from "./report.ts";

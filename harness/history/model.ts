@@ -18,6 +18,11 @@ export interface Model<S = unknown, I = unknown, O = unknown> {
   key(state: S): string;
   /** Splits a history into parts that are checked independently (e.g. per key). Default: one part. */
   partition?(ops: readonly Operation<I, O>[]): Operation<I, O>[][];
+  /**
+   * True when the operation leaves every state unchanged (a read, a failed cas). The explanation drops only
+   * such operations: dropping a read never makes a history linearizable that was not, dropping a write can.
+   */
+  readOnly?(op: Operation<I, O>): boolean;
   describeOperation?(op: Operation<I, O>): string;
   describeState?(state: S): string;
 }

@@ -33,6 +33,7 @@ export const registerModel: Model<RegisterValue, RegisterInput, RegisterOutput> 
     }
   },
   key: (state) => JSON.stringify(state),
+  readOnly: (op) => op.input.op === "read" || (op.input.op === "cas" && op.return !== Infinity && op.output === false),
   describeOperation(op) {
     const known = op.return !== Infinity;
     const show = (v: unknown) => (v === null ? "nil" : String(v));
@@ -75,6 +76,7 @@ export const kvModel: Model<string, KvInput, KvOutput> = {
     }
   },
   key: (state) => state,
+  readOnly: (op) => op.input.op === "get",
   partition(ops) {
     const byKey = new Map<string, Operation<KvInput, KvOutput>[]>();
     for (const op of ops) {

@@ -1,0 +1,49 @@
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { LIN_CORPUS } from "../history/corpus.ts";
+import { command } from "./lin.ts";
+
+const dir = await mkdtemp(join(tmpdir(), "lin-cli-"));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
+  try {
+    return { code: await command.run(args), out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+describe("pgo-harness lin check", () => {
+  it("prints linearizable and exits 0 on a linearizable history", async () => {
+    const r = await run(["check", "--model", "kv", join(LIN_CORPUS, "kv/c10-ok.txt")]);
+    expect(r).toMatchObject({ code: 0, out: "linearizable\n" });
+  });
+  it("prints not linearizable with the explanation, writes the timeline, and exits 1", async () => {
+    const r = await run(["check", "--model", "etcd", "--html", dir, join(LIN_CORPUS, "etcd/etcd_001.log")]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^not linearizable\nThe history stops being linearizable when #\d+/);
+    expect(await readdir(dir)).toContain("etcd_001.log-timeline.html");
+  });
+  it("prints unknown and exits 3 when the budget runs out", async () => {
+    const r = await run(["check", "--model", "etcd", "--timeout", "0", join(LIN_CORPUS, "etcd/etcd_002.log")]);
+    expect(r).toMatchObject({ code: 3, out: "unknown\n" });
+  });
+  it("exits 2 on unusable input, naming the problem", async () => {
+    expect((await run(["check", join(LIN_CORPUS, "kv/c01-ok.txt")])).err).toMatch(/--model must be etcd or kv, got nothing/);
+    expect((await run(["check", "--model", "kv", join(dir, "missing.txt")])).code).toBe(2);
+    const junk = join(dir, "junk.txt");
+    await writeFile(junk, "{:process 0, :type :ok}\n");
+    const r = await run(["check", "--model", "kv", junk]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/junk\.txt:1: expected/);
+    expect((await run(["check", "--model", "etcd", join(LIN_CORPUS, "kv/c01-ok.txt")])).err).toMatch(/no "INFO jepsen.util/);
+  });
+});
