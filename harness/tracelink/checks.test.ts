@@ -180,6 +180,31 @@ describe("replay checks", () => {
     expect(bad.time.some((t) => t.startsWith("trace-1-1.log:1: the section ends (2025-01-01T00:00:00.000000001Z) before its dependency trace-0-1.log:1 (P:0 #1) starts"))).toBe(true);
   });
 
+  test("g. a lost message is passed over by default, and a violation when loss is not allowed; reordering never passes", async () => {
+    const check = async (runs: Record<string, TraceRecord[]>, allowLoss: boolean) => {
+      const out: string[] = [];
+      const m = new MailboxMatching(["net"], (v) => out.push(`${v.file}:${v.line}: ${v.message}`), { allowLoss });
+      expect((await causalReplay(await files(runs), [m])).frontier).toEqual([]);
+      return { matched: m.matched, lost: m.lost, violations: out };
+    };
+    const sent = [send("P", "0", "1", "1", { "P:0": 1 }), send("P", "0", "1", "2", { "P:0": 2 }), send("P", "0", "1", "3", { "P:0": 3 })];
+    // C never gets message 1.
+    const lossy = { "trace-0-1.log": sent, "trace-1-1.log": [recv("C", "1", "2", { "C:1": 1, "P:0": 2 }), recv("C", "1", "3", { "C:1": 2, "P:0": 3 })] };
+    expect(await check(lossy, true)).toEqual({ matched: 2, lost: 1, violations: [] });
+    const strict = await check(lossy, false);
+    // Strictly, message 1 blocks the queue, so both reads are violations.
+    expect(strict.violations).toEqual([
+      "trace-1-1.log:1: C:1 reads net[1] = 2, which matches no sender's next unread write causally before it; next unread: P:0 sent 1 (trace-0-1.log:1).",
+      "trace-1-1.log:2: C:1 reads net[1] = 3, which matches no sender's next unread write causally before it; next unread: P:0 sent 1 (trace-0-1.log:1).",
+    ]);
+    // C reads 3 before 2: taking 3 passes over 2, so the read of 2 is out of order and caught even with loss.
+    const reordered = { "trace-0-1.log": sent, "trace-1-1.log": [recv("C", "1", "1", { "C:1": 1, "P:0": 1 }), recv("C", "1", "3", { "C:1": 2, "P:0": 3 }), recv("C", "1", "2", { "C:1": 3, "P:0": 3 })] };
+    expect((await check(reordered, true)).violations).toEqual(["trace-1-1.log:3: C:1 reads net[1] = 2, which matches no sender's next unread write causally before it; nothing was sent there."]);
+    // A message is not taken before it was written (causally): C's clock knows only P's first write.
+    const early = { "trace-0-1.log": sent, "trace-1-1.log": [recv("C", "1", "2", { "C:1": 1, "P:0": 1 })] };
+    expect((await check(early, true)).violations).toHaveLength(1);
+  });
+
   test("the mailbox survey takes names read at self and written to others, and nothing else", () => {
     const survey = new MailboxSurvey();
     const feed = (self: string, records: TraceRecord[]) => {

@@ -23,6 +23,8 @@ describe("the corpus", () => {
         expect(results.map((r) => r.name.replace("tracelink/", ""))).toEqual(CHECKS);
         for (const r of results) expect(r.valid, `${basename(run)} ${r.name}: ${r.summary}`).toBe(true);
         const mailbox = byName(results).get("mailbox-matching")!;
+        // The corpus matches strictly: no message passed over as lost.
+        expect((mailbox.details as { lost: number }).lost, `${basename(run)}`).toBe(0);
         // Mailbox matching is not vacuous where the run exchanged messages.
         if (!set.startsWith("locksvc") || (mailbox.details as { mailboxes: string[] }).mailboxes.length > 0) {
           expect((mailbox.details as { matched: number }).matched, `${basename(run)}`).toBeGreaterThan(0);

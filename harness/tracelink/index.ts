@@ -22,6 +22,11 @@ export interface TraceLinkOptions {
    * slots), which finds `net`/`network` in PGo's dqueue, locksvc and raftkvs and nothing else.
    */
   readonly mailboxes?: readonly string[] | "auto";
+  /**
+   * Whether mailbox matching (g) lets messages be lost: a read may take a later write of its sender, the
+   * earlier ones counting as lost (reported in details.lost). Default true; false demands exact per-sender FIFO.
+   */
+  readonly allowMessageLoss?: boolean;
   /** How many violations each result lists in its details (all are counted). Default 20. */
   readonly maxListed?: number;
 }
@@ -110,7 +115,7 @@ export async function checkTraces(dir: string, options: TraceLinkOptions = {}, c
   if (parse.count === 0) {
     const time = tallies.get(TIME)!;
     const causalTime = new CausalTime(time.add);
-    matching = new MailboxMatching(mailboxes, tallies.get(MAILBOX)!.add);
+    matching = new MailboxMatching(mailboxes, tallies.get(MAILBOX)!.add, { allowLoss: options.allowMessageLoss ?? true });
     matching.onMatch = (w, r) => causalTime.matched(w, r);
     replayed = await causalReplay(files, [causalTime, matching], ctx.signal);
     for (const v of replayed.frontier) tallies.get(REPLAY)!.add(v);
@@ -124,8 +129,8 @@ export async function checkTraces(dir: string, options: TraceLinkOptions = {}, c
     }
     if (name === REPLAY) return result(name, tally, `a causal replay consumes all ${replayed?.consumed ?? 0} records`);
     if (name === MAILBOX) {
-      const r = result(name, tally, mailboxes.length === 0 ? "no network mailboxes in these traces (none read at self and written by others)" : `${matching?.matched ?? 0} committed reads of ${mailboxes.join(", ")} each match an earlier write by their sender`);
-      return { ...r, details: { ...(r.details as object), mailboxes, matched: matching?.matched ?? 0 } };
+      const r = result(name, tally, mailboxes.length === 0 ? "no network mailboxes in these traces (none read at self and written by others)" : `${matching?.matched ?? 0} committed reads of ${mailboxes.join(", ")} each match an earlier write by their sender, in order${matching?.lost ? ` (${matching.lost} write(s) passed over as lost)` : ""}`);
+      return { ...r, details: { ...(r.details as object), mailboxes, matched: matching?.matched ?? 0, lost: matching?.lost ?? 0 } };
     }
     return result(name, tally, holds.get(name) ?? "");
   });

@@ -182,11 +182,15 @@ class Queue<T> {
   peek(): T | undefined {
     return this.items[this.head];
   }
+  /** The i-th item from the head. */
+  at(i: number): T | undefined {
+    return this.items[this.head + i];
+  }
   push(x: T): void {
     this.items.push(x);
   }
-  shift(): void {
-    this.head++;
+  shift(n = 1): void {
+    this.head += n;
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
@@ -195,14 +199,20 @@ class Queue<T> {
 }
 
 /**
- * g. Every committed read of a mailbox slot `name[i]` takes the oldest unread write to that slot by one sender
- * (per-sender FIFO, as over TCP): the value must be equal, and the write causally before the read (the read's
- * clock entry for the sender is at least the write's count). Aborted sections send and receive nothing. When
- * several senders' next messages fit, the one the reader learns of with this record (its clock entry for the
- * sender grew past the message) is taken.
+ * g. Every committed read of a mailbox slot `name[i]` takes an unread write to that slot by one sender, in the
+ * sender's order (per-sender FIFO, as over TCP): the value must be equal, and the write causally before the read
+ * (the read's clock entry for the sender is at least the write's count). Aborted sections send and receive
+ * nothing. By default messages may be lost (a real network drops them when a connection fails, and Raft
+ * tolerates it): the sender's unread writes before the matched one are counted as lost, so a read still may not
+ * take a message out of order or one never sent. With allowLoss false the match must be the sender's next write.
+ * When several senders have a fitting message, the one the reader learns of with this record (its clock entry
+ * for the sender grew past the message) is taken, then the one skipping the fewest.
  */
 export class MailboxMatching implements ReplayObserver {
   matched = 0;
+  /** Writes passed over because a later write of the same sender to the same slot was read (loss allowed). */
+  lost = 0;
+  private readonly loss: boolean;
   private readonly names: ReadonlySet<string>;
   /** slot → sender → messages in flight */
   private readonly slots = new Map<string, Map<string, Queue<Message>>>();
@@ -212,9 +222,10 @@ export class MailboxMatching implements ReplayObserver {
 
   private readonly report: (v: Violation) => void;
 
-  constructor(mailboxes: Iterable<string>, report: (v: Violation) => void) {
+  constructor(mailboxes: Iterable<string>, report: (v: Violation) => void, options: { allowLoss?: boolean } = {}) {
     this.names = new Set(mailboxes);
     this.report = report;
+    this.loss = options.allowLoss ?? true;
   }
 
   consume(ev: ReplayEvent): void {
@@ -234,12 +245,23 @@ export class MailboxMatching implements ReplayObserver {
         q.push({ value: e.value, count, file: ev.file, line: ev.line, start: timeNanos(ev.record.startTime) });
         continue;
       }
-      const fits: { sender: string; q: Queue<Message>; m: Message }[] = [];
+      // Per sender, the oldest unread write that fits (equal value, causally before the read). Without loss it
+      // must be the sender's next one; with loss, the ones before it are taken as lost.
+      const fits: { sender: string; q: Queue<Message>; m: Message; skip: number }[] = [];
       for (const [sender, q] of senders) {
-        const m = q.peek();
-        if (m !== undefined && m.count <= (clock.get(sender) ?? 0) && tlaTextEquals(m.value, e.value)) fits.push({ sender, q, m });
+        const known = clock.get(sender) ?? 0;
+        for (let i = 0; i < (this.loss ? q.size : Math.min(1, q.size)); i++) {
+          const m = q.at(i)!;
+          if (m.count > known) break; // later writes are not causally before the read either
+          if (tlaTextEquals(m.value, e.value)) {
+            fits.push({ sender, q, m, skip: i });
+            break;
+          }
+        }
       }
-      const pick = fits.find((f) => f.m.count > (previous.get(f.sender) ?? 0)) ?? fits[0];
+      // Prefer the sender this record learns of (its clock entry grew past the message), then the fewest skipped.
+      fits.sort((x, y) => Number(y.m.count > (previous.get(y.sender) ?? 0)) - Number(x.m.count > (previous.get(x.sender) ?? 0)) || x.skip - y.skip);
+      const pick = fits[0];
       if (pick === undefined) {
         const heads = [...senders].filter(([, q]) => q.size > 0).map(([s, q]) => `${s} sent ${q.peek()!.value.slice(0, 60)} (${q.peek()!.file}:${q.peek()!.line})`);
         this.report({
@@ -249,7 +271,8 @@ export class MailboxMatching implements ReplayObserver {
         });
         continue;
       }
-      pick.q.shift();
+      pick.q.shift(pick.skip + 1);
+      this.lost += pick.skip;
       this.matched++;
       this.onMatch?.(pick.m, ev);
     }
