@@ -9,3 +9,6 @@ export * from "./corpus.ts";
 export * from "./explain.ts";
 export * from "./timeline.ts";
 export * from "./report.ts";
+export * from "./from-trace.ts";
+export * from "./queue.ts";
+export * from "./checkers.ts";
