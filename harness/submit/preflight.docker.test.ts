@@ -10,7 +10,7 @@ import failing from "../vitest/fixtures/failing/system.ts";
 import { dockerClient } from "../image/docker.ts";
 import { logger } from "../log.ts";
 import type { SystemDefinition } from "../system.ts";
-import { prepareSystem } from "../vitest/global-setup.ts";
+import { prepareSystem } from "../vitest/prepare.ts";
 import type { PreparedSystem } from "../vitest/provided.ts";
 import { preflight } from "./preflight.ts";
 

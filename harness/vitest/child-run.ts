@@ -4,6 +4,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { execa } from "execa";
 import { listProject, type Leftovers } from "../compose/remove-project.ts";
 import { projectRoot } from "../paths.ts";
@@ -25,13 +26,15 @@ export interface ChildRunOptions {
   /** Send this signal to the child as soon as its first test-composer command starts. */
   readonly interruptWith?: "SIGINT" | "SIGTERM";
   readonly timeoutMs: number;
+  /** Vitest reporter for the child's output (default "default"; "verbose" lists every test's name). */
+  readonly reporter?: "default" | "verbose";
 }
 
 const WORKLOAD_STARTED = /\/workload\/.*\] Running \/opt\/antithesis\/test\/v1\//;
 
 export async function runSuiteInChild(opts: ChildRunOptions): Promise<ChildRunOutcome> {
   const runsDir = await mkdtemp(join(tmpdir(), "child-runs-"));
-  const child = execa(process.execPath, [join(projectRoot, "node_modules/vitest/vitest.mjs"), "run", ...opts.args, "--reporter=default"], {
+  const child = execa(process.execPath, [join(projectRoot, "node_modules/vitest/vitest.mjs"), "run", ...opts.args, `--reporter=${opts.reporter ?? "default"}`], {
     cwd: projectRoot,
     env: { ...opts.env, PGO_HARNESS_RUNS_DIR: runsDir, FORCE_COLOR: "0" },
     extendEnv: false,
@@ -61,5 +64,5 @@ export async function runSuiteInChild(opts: ChildRunOptions): Promise<ChildRunOu
   if (opts.interruptWith !== undefined && !interrupted) {
     throw new Error(`the suite ended before its workload started, so it was never interrupted:\n${output.slice(-3000)}`);
   }
-  return { project, exitCode: result.exitCode, signal: result.signal, leftovers, output, runsDir };
+  return { project, exitCode: result.exitCode, signal: result.signal, leftovers, output: stripVTControlCharacters(output), runsDir };
 }

@@ -20,6 +20,7 @@ import { forCheckout, type SystemDefinition } from "../system.ts";
 import { discoverTemplate } from "../workload/template.ts";
 import type { Fault } from "../faults/fault.ts";
 import { runWorkload, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
+import { describeSubmission } from "./describe-submission.ts";
 import { PROVIDED_KEY } from "./provided.ts";
 
 interface RunState {
@@ -52,6 +53,11 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
   const docker = dockerClient();
   const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
   const faults = opts.faults ?? [];
+  if (settings.antithesis) {
+    const variant = opts.title ?? (opts.env !== undefined || opts.faults !== undefined ? `${system.name} (variant)` : undefined);
+    describeSubmission(system, variant);
+    return;
+  }
   const skipReason = opts.skipWhen?.(system, settings);
   if (skipReason !== undefined) {
     describe(opts.title ?? system.name, () => {

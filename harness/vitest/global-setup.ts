@@ -1,45 +1,22 @@
-// Vitest global setup for one system: build the Go workspace and binaries, resolve the base image, build the
-// images. Runs once per `vitest run`, in the main process, before any test of the system.
-import { join } from "node:path";
+// Vitest global setup for one system. Locally: build the Go workspace and binaries, resolve the base image,
+// build the images (prepare.ts). With ANTITHESIS=1: submit the system instead (harness/submit/submit.ts).
+// Runs once per `vitest run`, in the main process, before any test of the system.
 import type { TestProject } from "vitest/node";
-import { withLock } from "../build/lock.ts";
-import { build } from "../build/index.ts";
-import { resolveBaseImage } from "../image/base-image.ts";
-import { dockerClient } from "../image/docker.ts";
-import { buildImages } from "../image/index.ts";
-import { logger } from "../log.ts";
 import { loadSettings } from "../settings.ts";
-import { forCheckout, type SystemDefinition } from "../system.ts";
-import { PROVIDED_KEY, type PreparedSystem } from "./provided.ts";
+import { submitSystem } from "../submit/submit.ts";
+import type { SystemDefinition } from "../system.ts";
+import { prepareSystem } from "./prepare.ts";
+import { PROVIDED_KEY, SUBMIT_KEY } from "./provided.ts";
 
-export async function prepareSystem(definition: SystemDefinition, env: NodeJS.ProcessEnv = process.env): Promise<PreparedSystem> {
-  const settings = loadSettings(env);
-  const system = forCheckout(definition, settings.pgoDir);
-  const log = logger(system.name);
-  if (system.checkout !== undefined) log.info(`building from the PGo checkout ${system.checkout}: ${system.modules.map((m) => `${m.name} (${m.dir})`).join(", ")}`);
-  const docker = dockerClient();
-  try {
-    await docker.ping();
-  } catch (err) {
-    throw new Error(`No Docker engine answers (${err instanceof Error ? err.message : String(err)}): run scripts/setup.sh as root, or start Docker.`);
-  }
-  const locks = join(settings.cacheDir, "locks");
-  const built = await withLock(join(locks, `build-${system.name}`), () => build(system, settings.cacheDir, log.child("build")));
-  const baseImage = await resolveBaseImage(settings, docker, log.child("image"));
-  const images = await withLock(join(locks, `images-${system.name}`), () =>
-    buildImages({ system, build: built, baseImage, cacheDir: settings.cacheDir, docker, log: log.child("image") }),
-  );
-  return {
-    system: system.name,
-    baseImage,
-    build: { hash: built.hash, cached: built.cached, workspace: built.workspace, binDir: built.binDir },
-    images,
-  };
-}
+export { prepareSystem };
 
 /** `export default systemGlobalSetup(system)` in suites/<name>/global-setup.ts. */
 export function systemGlobalSetup(system: SystemDefinition): (project: TestProject) => Promise<void> {
   return async (project) => {
+    if (loadSettings(process.env).antithesis) {
+      project.provide(SUBMIT_KEY, await submitSystem(system, process.env));
+      return;
+    }
     project.provide(PROVIDED_KEY, await prepareSystem(system));
   };
 }

@@ -1,5 +1,6 @@
 // What a system's global setup hands to its tests (must survive structuredClone).
 import type { BuiltImage } from "../image/index.ts";
+import type { SubmitOutcome } from "../submit/submit.ts";
 
 export interface PreparedSystem {
   readonly system: string;
@@ -9,9 +10,11 @@ export interface PreparedSystem {
 }
 
 export const PROVIDED_KEY = "pgoHarnessPrepared";
+export const SUBMIT_KEY = "pgoHarnessSubmitted";
 
 declare module "vitest" {
   export interface ProvidedContext {
     pgoHarnessPrepared: PreparedSystem;
+    pgoHarnessSubmitted: SubmitOutcome;
   }
 }

@@ -1,0 +1,97 @@
+// `ANTITHESIS=1 npx vitest run suites/dqueue` end to end, in a child Vitest, against stand-ins: a real local
+// registry (Debian's docker-registry, with htpasswd auth) for Antithesis's image repository, and a local HTTP
+// server implementing Antithesis's documented launch and runs endpoints (harness/antithesis/testing) for the
+// tenant, which cannot be reached from here.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loginRegistry, missingDigestRefs } from "../antithesis/registry.ts";
+import { loadAntithesisSettings } from "../antithesis/settings.ts";
+import { type FakeAntithesis, startFakeAntithesis } from "../antithesis/testing/fake-antithesis.ts";
+import { type LocalRegistry, localRegistryUnavailable, startLocalRegistry } from "../antithesis/testing/local-registry.ts";
+import { dockerClient } from "../image/docker.ts";
+import { projectRoot } from "../paths.ts";
+import { runSuiteInChild } from "../vitest/child-run.ts";
+
+const unavailable = await localRegistryUnavailable();
+const API_KEY = `key-${randomBytes(8).toString("hex")}`;
+let registry: LocalRegistry;
+let fake: FakeAntithesis;
+let scratch: string;
+
+function childEnv(extra: Record<string, string>): Record<string, string | undefined> {
+  return {
+    ...process.env,
+    ANTITHESIS: "1",
+    ANTITHESIS_BASE_URL: fake.url,
+    ANTITHESIS_REPOSITORY: `${registry.host}/pgo`,
+    ANTITHESIS_API_KEY: API_KEY,
+    ANTITHESIS_REGISTRY_USERNAME: registry.username,
+    ANTITHESIS_REGISTRY_PASSWORD: registry.password,
+    ANTITHESIS_DURATION: "30",
+    ...extra,
+  };
+}
+
+/** Everything a run wrote that a person or a CI system might read. */
+async function everythingWritten(runsDir: string): Promise<string> {
+  const files = (await execa("find", [runsDir, join(projectRoot, "reports"), "-type", "f"], { reject: false })).stdout.split("\n").filter(Boolean);
+  const texts = await Promise.all(files.map((f) => readFile(f, "utf8").catch(() => "")));
+  return texts.join("\n");
+}
+
+describe.skipIf(unavailable !== undefined)("ANTITHESIS=1 npx vitest run suites/dqueue (stand-ins: local registry, fake Antithesis API)", () => {
+  beforeAll(async () => {
+    scratch = await mkdtemp(join(tmpdir(), "submit-test-"));
+    registry = await startLocalRegistry();
+    fake = await startFakeAntithesis({ apiKey: API_KEY });
+  }, 120_000);
+  afterAll(async () => {
+    await fake?.close();
+    await registry?.stop();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  test("pre-flights, pushes, launches once with digest references the registry has, and reports the run id", { timeout: 900_000 }, async () => {
+    const outcome = await runSuiteInChild({ args: ["--project", "dqueue", "suites/dqueue/dqueue.test.ts"], env: childEnv({}), timeoutMs: 840_000, reporter: "verbose" });
+    expect(outcome.exitCode, outcome.output.slice(-4000)).toBe(0);
+    expect(outcome.output).toMatch(/Pre-flight: running what Antithesis will run .*: done/);
+    const launches = fake.requests.filter((r) => r.method === "POST" && r.path === "/api/v1/launch/basic_test");
+    expect(launches).toHaveLength(1);
+    expect(launches[0]!.authorization).toBe(`Bearer ${API_KEY}`);
+    const params = (launches[0]!.json as { params: Record<string, unknown> }).params;
+    expect(Object.values(params).every((v) => typeof v === "string")).toBe(true);
+    expect(params["antithesis.duration"]).toBe("30");
+    const refs = [String(params["antithesis.config_image"]), ...String(params["antithesis.images"]).split(";")];
+    for (const ref of refs) expect(ref).toMatch(new RegExp(`^${registry.host.replace(/\./g, "\\.")}/pgo/[a-z0-9-]+@sha256:[0-9a-f]{64}$`));
+    const settings = loadAntithesisSettings(childEnv({}) as NodeJS.ProcessEnv, { credentialsDir: scratch });
+    const login = await loginRegistry(dockerClient(), settings);
+    expect(await missingDigestRefs(settings, login, refs), "every launched reference is in the registry").toEqual([]);
+    const runId = [...fake.runs.keys()][0];
+    expect(runId).toBeDefined();
+    // The launch is reported as a passing test named with the system and the run id.
+    expect(outcome.output).toMatch(new RegExp(`✓ .*antithesis: dqueue launched run ${runId}`));
+    expect(outcome.leftovers, `left by ${outcome.project}`).toEqual({ containers: [], networks: [], volumes: [] });
+  });
+
+  test("a wrong registry password fails with one clear line, before building, and the password appears nowhere", { timeout: 300_000 }, async () => {
+    const password = `wrong-${randomBytes(8).toString("hex")}`;
+    const before = fake.requests.length;
+    const outcome = await runSuiteInChild({
+      args: ["--project", "dqueue", "suites/dqueue/dqueue.test.ts"],
+      env: childEnv({ ANTITHESIS_REGISTRY_PASSWORD: password }),
+      timeoutMs: 240_000,
+    });
+    expect(outcome.exitCode).toBe(1);
+    const failure = outcome.output.split("\n").filter((l) => /login failed: /.test(l));
+    expect(failure.length, outcome.output.slice(-3000)).toBeGreaterThan(0);
+    expect(failure[0]).toMatch(new RegExp(`${registry.host.replace(/\./g, "\\.")}`));
+    expect(outcome.output).not.toMatch(/Compiling|Building image/);
+    expect(fake.requests.length, "nothing was launched").toBe(before);
+    expect(outcome.output).not.toContain(password);
+    expect(await everythingWritten(outcome.runsDir)).not.toContain(password);
+  });
+});
