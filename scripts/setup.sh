@@ -101,6 +101,15 @@ if ! command -v debootstrap >/dev/null 2>&1; then
   else log "note: debootstrap is missing; set BASE_IMAGE to an image this engine has or can pull"; fi
 fi
 
+# The Antithesis submit tests push to a real local registry (Debian's docker-registry, htpasswd auth) standing
+# in for Antithesis's repository; without these packages those tests are skipped, saying so.
+if ! command -v docker-registry >/dev/null 2>&1 || ! command -v htpasswd >/dev/null 2>&1; then
+  if is_root && [ -r /etc/os-release ]; then apt_install docker-registry apache2-utils
+  else log "note: docker-registry or htpasswd is missing; the tests that push to a local registry will be skipped"; fi
+fi
+# docker-registry's package starts a system service on port 5000; the tests start their own.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then systemctl stop docker-registry || true; fi
+
 # --- Go -------------------------------------------------------------------------------------------------
 command -v go >/dev/null 2>&1 || die "Go is not installed: install Go 1.24 or newer and put it on PATH (or at /usr/local/go)."
 go_version=$(go env GOVERSION | sed 's/^go//')
