@@ -60,6 +60,14 @@ describe("the search", () => {
     ops.push(op(ops.length, "get", { op: "get", key: "k7" }, "", 1000, 1001));
     expect(checkLinearizability(kvModel, ops).valid).toBe(false);
   });
+  it("memoises by key() alone for a model without hash/equal, with the same verdicts", async () => {
+    const { hash: _h, equal: _e, ...keyOnly } = registerModel;
+    for (const file of ["etcd_000.log", "etcd_005.log", "etcd_040.log", "etcd_018.log"]) {
+      const h = histories.find((x) => x.file === file)!;
+      const ops = await loadHistory(h.format, h.path);
+      expect(checkLinearizability(keyOnly, ops).valid).toBe(h.linearizable);
+    }
+  });
   it("answers unknown, not a guess, when the budget runs out or the signal aborts", async () => {
     const h = histories.find((x) => x.file === "etcd_002.log")!;
     const ops = await loadHistory(h.format, h.path);

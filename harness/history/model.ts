@@ -16,6 +16,9 @@ export interface Model<S = unknown, I = unknown, O = unknown> {
   step(state: S, input: I, output: O | undefined): S | Illegal;
   /** A canonical string: two states are equal exactly when their keys are (memoisation needs this). */
   key(state: S): string;
+  /** Optional faster memoisation: a 32-bit hash (equal states, equal hashes) with `equal`; both or neither. */
+  hash?(state: S): number;
+  equal?(a: S, b: S): boolean;
   /** Splits a history into parts that are checked independently (e.g. per key). Default: one part. */
   partition?(ops: readonly Operation<I, O>[]): Operation<I, O>[][];
   /**

@@ -4,6 +4,13 @@ import { ILLEGAL } from "./model.ts";
 import type { Model } from "./model.ts";
 import type { Operation } from "./operation.ts";
 
+/** FNV-1a over UTF-16 code units. */
+export function stringHash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
 export type RegisterValue = number | string | null;
 export type RegisterInput =
   | { readonly op: "read" }
@@ -33,6 +40,8 @@ export const registerModel: Model<RegisterValue, RegisterInput, RegisterOutput> 
     }
   },
   key: (state) => JSON.stringify(state),
+  hash: (state) => (typeof state === "number" ? state | 0 : state === null ? 0x7fffffff : stringHash(state)),
+  equal: (a, b) => a === b,
   readOnly: (op) => op.input.op === "read" || (op.input.op === "cas" && op.return !== Infinity && op.output === false),
   describeOperation(op) {
     const known = op.return !== Infinity;
@@ -76,6 +85,8 @@ export const kvModel: Model<string, KvInput, KvOutput> = {
     }
   },
   key: (state) => state,
+  hash: stringHash,
+  equal: (a, b) => a === b,
   readOnly: (op) => op.input.op === "get",
   partition(ops) {
     const byKey = new Map<string, Operation<KvInput, KvOutput>[]>();

@@ -4,6 +4,7 @@
 // twice. Operations with an unknown outcome return at +Infinity and need not be linearized at all.
 import type { AnyModel } from "./model.ts";
 import { ILLEGAL } from "./model.ts";
+import { stringHash } from "./models.ts";
 import type { Operation } from "./operation.ts";
 
 export type SearchOutcome = "ok" | "illegal" | "unknown";
@@ -79,33 +80,70 @@ export function searchLinearization(model: AnyModel, ops: readonly Operation[], 
     next[prev[e]!] = e;
   };
 
-  // The memo: a (linearized set, state) pair is hashed (XOR of per-operation random words, mixed with the
-  // state key's hash) into buckets that hold the exact bitset and state key, so a collision is never a hit.
+  // The memo: (linearized set, state) pairs in an open-addressing hash table. The set's hash is the XOR of
+  // per-operation random words (updated in O(1)), mixed with the state's hash; entries keep the exact bitset
+  // (in one growing arena) and state, so a collision is never taken for a hit.
   const words = Math.ceil(n / 32) || 1;
   const bits = new Uint32Array(words);
-  const zobrist = new Uint32Array(n);
+  const zobrist = new Int32Array(n);
   let seed = 0x9e3779b9;
   for (let i = 0; i < n; i++) {
     seed = (seed ^ (seed << 13)) >>> 0;
     seed = (seed ^ (seed >>> 17)) >>> 0;
     seed = (seed ^ (seed << 5)) >>> 0;
-    zobrist[i] = seed;
+    zobrist[i] = seed | 0;
   }
   let setHash = 0;
-  const seen = new Map<number, { bits: Uint32Array; state: string }[]>();
-  const remember = (stateKey: string): boolean => {
-    let h = setHash ^ 0x811c9dc5;
-    for (let c = 0; c < stateKey.length; c++) h = Math.imul(h ^ stateKey.charCodeAt(c), 0x01000193);
-    const bucket = seen.get(h);
-    if (bucket !== undefined) {
-      outer: for (const e of bucket) {
-        if (e.state !== stateKey) continue;
-        for (let w = 0; w < words; w++) if (e.bits[w] !== bits[w]) continue outer;
-        return false;
+  const fast = model.hash !== undefined && model.equal !== undefined;
+  const hashOf: (s: unknown) => number = fast ? model.hash!.bind(model) : (s) => stringHash(model.key(s));
+  const memoState: (s: unknown) => unknown = fast ? (s) => s : (s) => model.key(s);
+  const same: (a: unknown, b: unknown) => boolean = fast ? model.equal!.bind(model) : (a, b) => a === b;
+  let slots = new Int32Array(1 << 12); // entry index + 1; 0 = empty
+  let count = 0;
+  let arena = new Uint32Array(words * 1024);
+  let hashes = new Int32Array(1024);
+  const states: unknown[] = [];
+  const place = (table: Int32Array, h: number, entryPlusOne: number) => {
+    const mask = table.length - 1;
+    let k = Math.imul(h, 0x9e3779b1) >>> 0 & mask;
+    while (table[k] !== 0) k = (k + 1) & mask;
+    table[k] = entryPlusOne;
+  };
+  /** Adds the current (bits, state) unless present; returns whether it was new. */
+  const remember = (state: unknown): boolean => {
+    const h = (setHash ^ Math.imul(hashOf(state), 0x85ebca6b)) | 0;
+    const m = memoState(state);
+    const mask = slots.length - 1;
+    let k = Math.imul(h, 0x9e3779b1) >>> 0 & mask;
+    for (let e = slots[k]!; e !== 0; k = (k + 1) & mask, e = slots[k]!) {
+      const idx = e - 1;
+      if (hashes[idx] !== h || !same(states[idx], m)) continue;
+      let equal = true;
+      for (let w = 0, base = idx * words; w < words; w++) {
+        if (arena[base + w] !== bits[w]) {
+          equal = false;
+          break;
+        }
       }
-      bucket.push({ bits: bits.slice(), state: stateKey });
-    } else {
-      seen.set(h, [{ bits: bits.slice(), state: stateKey }]);
+      if (equal) return false;
+    }
+    if (count === hashes.length) {
+      const grownArena = new Uint32Array(arena.length * 2);
+      grownArena.set(arena);
+      arena = grownArena;
+      const grownHashes = new Int32Array(hashes.length * 2);
+      grownHashes.set(hashes);
+      hashes = grownHashes;
+    }
+    arena.set(bits, count * words);
+    hashes[count] = h;
+    states.push(m);
+    count++;
+    slots[k] = count;
+    if (count * 2 > slots.length) {
+      const grown = new Int32Array(slots.length * 2);
+      for (let i = 0; i < count; i++) place(grown, hashes[i]!, i + 1);
+      slots = grown;
     }
     return true;
   };
@@ -130,7 +168,7 @@ export function searchLinearization(model: AnyModel, ops: readonly Operation[], 
       if (after !== ILLEGAL) {
         bits[i >>> 5]! |= 1 << (i & 31);
         setHash ^= zobrist[i]!;
-        if (remember(model.key(after))) {
+        if (remember(after)) {
           stackEntry.push(entry);
           stackState.push(state);
           state = after;
