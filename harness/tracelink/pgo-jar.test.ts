@@ -2,7 +2,8 @@
 // `java -jar pgo.jar` + TLC: it records its arguments, writes the Validate spec tracegen would write, and replays
 // the real console output of ../shared/corpus/tlc/raftkvs-3server-tracelink.log (tracegen part, then TLC part,
 // completed with a TLC ending where the test needs one), exiting as pgo.jar would.
-import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
@@ -68,13 +69,15 @@ async function fakePgo(scenario: Scenario) {
   return { dir, bin, jar, spec, artifactsDir, lines, env: { PATH: bin, PGO_JAR: jar }, ctx: { tracesDir, artifactsDir, log: (l: string) => lines.push(l) } };
 }
 
+// A killed process whose parent died may linger as a zombie until init reaps it; a zombie is not running.
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
 };
 
 test("pass: runs tracegen then tlc --dfs on the Validate spec, with the exact pgo.jar command lines", async () => {
@@ -103,7 +106,7 @@ test("fail: TLC's reason and the counterexample's length", async () => {
   const f = await fakePgo({ tlcTail: INVARIANT_TAIL, tlcRc: 1 });
   const [r] = await pgoJarChecker({ spec: f.spec, env: f.env }).check(f.ctx);
   expect(r?.valid).toBe(false);
-  expect(r?.summary).toBe("TLC: Invariant __progress_inv_3 is violated (counterexample of 3 states)");
+  expect(r?.summary).toBe(`TLC: Invariant __progress_inv_3 is violated (counterexample of 3 states); full output in ${join(f.artifactsDir, "pgo-jar/pgo-jar.log")}`);
   expect((r?.details as { tlc: { counterexampleStates: number } }).tlc.counterexampleStates).toBe(3);
 });
 
@@ -172,4 +175,21 @@ test("skip reasons: no jar, PGO_DIR without a build, missing java; PGO_JAR wins;
   const noJava = await pgoJarChecker({ spec: f.spec, env: { PATH: pgoDir, PGO_JAR: f.jar } }).check(f.ctx);
   expect(noJava[0]?.skipped).toMatch(/java is not on PATH/);
   expect(await resolveJava({ env: { PATH: `${pgoDir}:${f.bin}` } })).toEqual({ ok: true, value: join(f.bin, "java") });
+});
+
+test("a directory without trace files fails before any JVM starts; stray .log files are warned about", async () => {
+  const f = await fakePgo({ tlcTail: SUCCESS_TAIL });
+  const empty = join(f.dir, "empty");
+  await mkdir(empty);
+  const [none] = await pgoJarChecker({ spec: f.spec, env: f.env }).check({ ...f.ctx, tracesDir: empty });
+  expect(none?.valid).toBe(false);
+  expect(none?.summary).toBe(`no trace-*.log files in ${empty} for pgo.jar tracegen`);
+  const mixed = join(f.dir, "mixed");
+  await mkdir(mixed);
+  const [trace] = (await readdir(tracesDir)).sort();
+  await symlink(join(tracesDir, trace!), join(mixed, trace!));
+  await writeFile(join(mixed, "compose.log"), "server-1 | started\n");
+  const [r] = await pgoJarChecker({ spec: f.spec, env: f.env }).check({ ...f.ctx, tracesDir: mixed });
+  expect(r?.valid).toBe(true);
+  expect(f.lines).toContain(`pgo.jar: warning: tracegen will also read compose.log in ${mixed}`);
 });

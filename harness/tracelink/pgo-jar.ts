@@ -9,6 +9,7 @@ import { basename, delimiter, isAbsolute, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { execa } from "execa";
 import type { Checker, CheckContext, CheckResult } from "../check/checker.ts";
+import { listTraceFiles, TRACE_FILE } from "./reader.ts";
 import { TlcOutputParser, type TlcLineEvent, type TlcSummary } from "./tlc-output.ts";
 
 export const PGO_JAR_CHECK = "tracelink/pgo-jar";
@@ -122,6 +123,10 @@ async function runStep(
   };
   if (stop.aborted) onStop();
   else stop.addEventListener("abort", onStop, { once: true });
+  // The JVMs are in their own process group (so that they can be killed together), which a Ctrl-C on the
+  // terminal does not reach: if Node exits first, take them down with it.
+  const onExit = () => killGroup(child.pid, "SIGKILL");
+  process.once("exit", onExit);
   try {
     if (child.all !== undefined) {
       for await (const line of createInterface({ input: child.all, crlfDelay: Infinity })) {
@@ -137,6 +142,7 @@ async function runStep(
     };
   } finally {
     stop.removeEventListener("abort", onStop);
+    process.removeListener("exit", onExit);
     // The group may outlive the direct child (an orphaned TLC JVM); make sure nothing is left behind.
     if (stop.aborted) killGroup(child.pid, "SIGKILL");
     if (killTimer !== undefined) clearTimeout(killTimer);
@@ -165,8 +171,11 @@ export function pgoJarChecker(options: PgoJarOptions): Checker {
       if (!java.ok) return [skipped(java.reason)];
       const spec = resolve(options.spec);
       if (!existsSync(spec)) return [{ name: PGO_JAR_CHECK, valid: "unknown", summary: `spec "${spec}" does not exist; pgo.jar tracegen needs the system's MPCal spec` }];
-      const traceFiles = (await readdir(ctx.tracesDir)).filter((f) => f.endsWith(".log"));
-      if (traceFiles.length === 0) return [{ name: PGO_JAR_CHECK, valid: false, summary: `no .log trace files in ${ctx.tracesDir} for pgo.jar tracegen` }];
+      const traceFiles = await listTraceFiles(ctx.tracesDir);
+      if (traceFiles.length === 0) return [{ name: PGO_JAR_CHECK, valid: false, summary: `no trace-*.log files in ${ctx.tracesDir} for pgo.jar tracegen` }];
+      // tracegen reads every *.log in the directory, not only trace-*.log: say so before it trips on one.
+      const strays = (await readdir(ctx.tracesDir)).filter((f) => f.endsWith(".log") && !TRACE_FILE.test(f));
+      if (strays.length > 0) ctx.log?.(`pgo.jar: warning: tracegen will also read ${strays.join(", ")} in ${ctx.tracesDir}`);
 
       // tracegen writes the Validate spec (and a copy of the spec) into its destination: keep it out of the
       // run's traces directory and read the traces from there with --logs-dir.
@@ -242,6 +251,6 @@ function toResult(run: PgoJarRun, timeoutMs: number | undefined): CheckResult {
   if (s.outcome === "pass") {
     return { name: PGO_JAR_CHECK, valid: true, summary: `TLC accepts the traces: ${s.distinctStates ?? "?"} distinct states, no error`, artifacts, details };
   }
-  if (s.outcome === "fail") return { name: PGO_JAR_CHECK, valid: false, summary: s.reason, artifacts, details };
+  if (s.outcome === "fail") return { name: PGO_JAR_CHECK, valid: false, summary: `${s.reason}; full output in ${run.logFile}`, artifacts, details };
   return { name: PGO_JAR_CHECK, valid: "unknown", summary: s.reason, artifacts, details };
 }
