@@ -19,6 +19,10 @@ const schema = z.object({
   PGO_DIR: z.string().optional(),
   PGO_JAR: z.string().optional(),
   ANTITHESIS: flag,
+  ANTITHESIS_INSTRUMENT: z
+    .string()
+    .regex(/^(none|[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)*)$/, { error: 'must be "none" or a comma-separated list of module names' })
+    .optional(),
 });
 
 export interface Settings {
@@ -38,6 +42,8 @@ export interface Settings {
   readonly pgoJar: string | undefined;
   /** ANTITHESIS=1: the suites submit to Antithesis instead of running locally (harness/submit). */
   readonly antithesis: boolean;
+  /** ANTITHESIS_INSTRUMENT: modules to instrument (overrides the system's `instrument`); [] for "none". */
+  readonly instrument: readonly string[] | undefined;
   /** The raw environment, for system-specific pass-through variables (see SystemDefinition.workloadEnv). */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -67,6 +73,7 @@ export function loadSettings(env: NodeJS.ProcessEnv, root: string = process.cwd(
     pgoDir: s.PGO_DIR !== undefined ? resolve(root, s.PGO_DIR) : undefined,
     pgoJar: s.PGO_JAR !== undefined ? resolve(root, s.PGO_JAR) : undefined,
     antithesis: s.ANTITHESIS,
+    instrument: s.ANTITHESIS_INSTRUMENT === undefined ? undefined : s.ANTITHESIS_INSTRUMENT === "none" ? [] : s.ANTITHESIS_INSTRUMENT.split(","),
     env: present,
   };
 }

@@ -42,6 +42,8 @@ const definitionSchema = z.object({
   tracesVolume: z.string().min(1),
   workloadEnv: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).default([]),
   ready: readySchema.optional(),
+  /** Modules instrumented for Antithesis coverage in ANTITHESIS=1 builds (overridable by ANTITHESIS_INSTRUMENT). */
+  instrument: z.array(name).default([]),
   /**
    * How to build this system from a PGo checkout (PGO_DIR) instead: modules whose dir is relative to the
    * checkout. A module of the same name replaces ours; the others are added (ours not named stay, e.g. the
@@ -95,6 +97,7 @@ export interface SystemDefinition {
   readonly workloadEnv: readonly string[];
   /** Besides setup-complete: wait until a service whose name matches logs a line matching logMessage. */
   readonly ready: { readonly services: RegExp; readonly logMessage: RegExp } | undefined;
+  readonly instrument: readonly string[];
   readonly checks: (settings: Settings) => readonly Checker[];
   readonly driverServices: ((env: Readonly<Record<string, string>>) => readonly string[]) | undefined;
   readonly pgo: { readonly modules: readonly GoModule[]; readonly ready?: SystemDefinition["ready"] } | undefined;
@@ -140,6 +143,8 @@ export function defineSystem(input: SystemInput, root: string = projectRoot): Sy
   unique("module", modules.map((m) => m.name));
   unique("binary", d.binaries.map((b) => b.name));
   unique("image", images.map((i) => i.name));
+  const unknown = d.instrument.find((n) => !modules.some((m) => m.name === n));
+  if (unknown !== undefined) throw new DefinitionError(`${label}: instrument names "${unknown}", which is not one of its modules (${modules.map((m) => m.name).join(", ")})`);
   return {
     name: d.name,
     modules,
@@ -151,6 +156,7 @@ export function defineSystem(input: SystemInput, root: string = projectRoot): Sy
     tracesVolume: d.tracesVolume,
     workloadEnv: d.workloadEnv,
     ready: d.ready,
+    instrument: d.instrument,
     checks: input.checks,
     driverServices: input.driverServices,
     pgo: d.pgo,

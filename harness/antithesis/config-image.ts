@@ -80,6 +80,8 @@ export interface ConfigImageOptions {
   readonly cacheDir: string;
   readonly docker: Docker;
   readonly log: Logger;
+  /** Instrumentation symbol tables, shipped at /symbols where Antithesis looks for them. */
+  readonly symbolsDir?: string | undefined;
 }
 
 export interface BuiltConfigImage {
@@ -100,6 +102,11 @@ export async function buildConfigImage(opts: ConfigImageOptions): Promise<BuiltC
   await fse.emptyDir(context);
   await fse.copy(opts.system.assets, context);
   await fse.writeFile(join(context, composeName), pinned);
+  if (opts.symbolsDir !== undefined) {
+    // The system's Dockerfile.config knows nothing of instrumentation; the symbols are added after it.
+    await fse.copy(opts.symbolsDir, join(context, "symbols"));
+    await fse.appendFile(join(context, basename(spec.dockerfile)), "\n# Added by pgo-harness: instrumentation symbols\nCOPY symbols/ /symbols/\n");
+  }
   const hash = createHash("sha256");
   for (const file of (await listFiles(context)).sort()) {
     const mode = (await fse.stat(join(context, file))).mode & 0o777;

@@ -1,4 +1,5 @@
-// Stage 1b: compile a system's binaries in its workspace, for the images' platform (static linux/amd64).
+// Stage 1b: compile a system's binaries in its workspace, for the images' platform (linux/amd64; static unless
+// cgo is asked for, as Antithesis builds need it: without cgo the SDK cannot reach Antithesis's coverage library).
 import { join } from "node:path";
 import { execa, ExecaError } from "execa";
 import type { GoBinary } from "../system.ts";
@@ -8,7 +9,7 @@ export class GoBuildError extends Error {
 }
 
 /** The environment every Go command of the harness runs with. */
-export function goEnv(workspace: string): Record<string, string> {
+export function goEnv(workspace: string, cgo = false): Record<string, string> {
   const path = process.env["PATH"] ?? "";
   return {
     // Go's installer location is added so a shell without it on PATH still builds.
@@ -16,7 +17,7 @@ export function goEnv(workspace: string): Record<string, string> {
     GOWORK: join(workspace, "go.work"),
     // Workspace mode refuses -mod=mod; modules must commit complete go.sum files.
     GOFLAGS: "",
-    CGO_ENABLED: "0",
+    CGO_ENABLED: cgo ? "1" : "0",
     GOOS: "linux",
     GOARCH: "amd64",
   };
@@ -27,14 +28,14 @@ export async function goVersion(): Promise<string> {
   return stdout.trim();
 }
 
-export async function buildBinary(workspace: string, binary: GoBinary, outDir: string): Promise<string> {
+export async function buildBinary(workspace: string, binary: GoBinary, outDir: string, cgo = false): Promise<string> {
   const out = join(outDir, binary.name);
   const args =
     binary.kind === "test"
       ? ["test", "-c", "-o", out, binary.package]
       : ["build", "-trimpath", "-o", out, binary.package];
   try {
-    await execa("go", args, { cwd: workspace, env: goEnv(workspace), all: true });
+    await execa("go", args, { cwd: workspace, env: goEnv(workspace, cgo), all: true });
   } catch (err) {
     const output = err instanceof ExecaError ? String(err.all ?? err.message) : String(err);
     throw new GoBuildError(

@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
+import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loginRegistry, missingDigestRefs } from "../antithesis/registry.ts";
 import { loadAntithesisSettings } from "../antithesis/settings.ts";
@@ -43,6 +44,26 @@ async function everythingWritten(runsDir: string): Promise<string> {
   return texts.join("\n");
 }
 
+/** Paths under dir in an image (which may be FROM scratch: created, never started). */
+async function filesIn(image: string, dir: string): Promise<string[]> {
+  const docker = dockerClient();
+  const container = await docker.createContainer({ Image: image, Cmd: ["/nonexistent"] });
+  try {
+    const archive = await container.getArchive({ path: dir });
+    const names: string[] = [];
+    const extract = tar.extract();
+    extract.on("entry", (header, stream, next) => {
+      names.push(header.name.replace(/\/$/, ""));
+      stream.on("end", next).resume();
+    });
+    archive.pipe(extract);
+    await new Promise<void>((resolve, reject) => extract.on("finish", () => resolve()).on("error", reject));
+    return names;
+  } finally {
+    await container.remove({ force: true });
+  }
+}
+
 describe.skipIf(unavailable !== undefined)("ANTITHESIS=1 npx vitest run suites/dqueue (stand-ins: local registry, fake Antithesis API)", () => {
   beforeAll(async () => {
     scratch = await mkdtemp(join(tmpdir(), "submit-test-"));
@@ -75,6 +96,11 @@ describe.skipIf(unavailable !== undefined)("ANTITHESIS=1 npx vitest run suites/d
     // The launch is reported as a passing test named with the system and the run id.
     expect(outcome.output).toMatch(new RegExp(`✓ .*antithesis: dqueue launched run ${runId}`));
     expect(outcome.leftovers, `left by ${outcome.project}`).toEqual({ containers: [], networks: [], volumes: [] });
+
+    // Instrumented (dqueue's definition asks for it): the config image carries the symbol tables at /symbols.
+    const submitted = JSON.parse(await readFile(join(outcome.runsDir, "dqueue", "latest", "submit.json"), "utf8")) as { configImageLocal: string; symbols: string[] };
+    expect(submitted.symbols.filter((f) => f.endsWith(".sym.tsv")).length).toBeGreaterThan(0);
+    expect(await filesIn(submitted.configImageLocal, "/symbols")).toEqual(expect.arrayContaining(submitted.symbols.map((f) => `symbols/${f}`)));
   });
 
   test("a wrong registry password fails with one clear line, before building, and the password appears nowhere", { timeout: 300_000 }, async () => {

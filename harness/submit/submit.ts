@@ -37,6 +37,9 @@ export type SubmitOutcome =
       readonly ok: true;
       readonly runId: string | undefined;
       readonly configImage: string;
+      /** The config image's local tag (inspect it with docker). */
+      readonly configImageLocal: string;
+      readonly symbols: readonly string[];
       readonly images: readonly string[];
       readonly preflight: { readonly seconds: number; readonly commands: readonly string[] } | "skipped";
       readonly run?: { readonly status: string; readonly triageReport: string | undefined };
@@ -108,7 +111,7 @@ export async function submitSystem(definition: SystemDefinition, env: NodeJS.Pro
       // The repository tags were only for the pre-flight and the push; the engine keeps the built tags.
       .finally(() => untagAll(docker, antithesis.preflight ? Object.values(repositoryRefs) : []));
     const config = await log.step("Building and pushing the config image (compose file pinned by digest)", () =>
-      pushConfigImage({ system, digestRefs, cacheDir: settings.cacheDir, docker, log, settings: antithesis, login }),
+      pushConfigImage({ system, digestRefs, cacheDir: settings.cacheDir, docker, log, settings: antithesis, login, symbolsDir: prepared.build.symbolsDir }),
     );
     await fse.writeFile(join(run.dir, "docker-compose.pinned.yaml"), config.pinned);
 
@@ -118,7 +121,7 @@ export async function submitSystem(definition: SystemDefinition, env: NodeJS.Pro
       launch(antithesis, { configImage: config.ref, images: imageRefs, description: `${system.name} (pgo-harness, build ${prepared.build.hash})` }, { log }),
     );
     log.info(`launched: run ${launched.runId ?? "(no run id in the response)"}`);
-    let outcome: Extract<SubmitOutcome, { ok: true }> = { system: system.name, ok: true, runId: launched.runId, configImage: config.ref, images: imageRefs, preflight: pre, runDir: run.dir };
+    let outcome: Extract<SubmitOutcome, { ok: true }> = { system: system.name, ok: true, runId: launched.runId, configImage: config.ref, configImageLocal: config.local, symbols: prepared.build.symbolsDir !== undefined ? await fse.readdir(prepared.build.symbolsDir) : [], images: imageRefs, preflight: pre, runDir: run.dir };
 
     if (antithesis.wait) {
       stage = "wait";

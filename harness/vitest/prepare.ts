@@ -23,7 +23,13 @@ export async function prepareSystem(definition: SystemDefinition, env: NodeJS.Pr
     throw new Error(`No Docker engine answers (${err instanceof Error ? err.message : String(err)}): run scripts/setup.sh as root, or start Docker.`);
   }
   const locks = join(settings.cacheDir, "locks");
-  const built = await withLock(join(locks, `build-${system.name}`), () => build(system, settings.cacheDir, log.child("build")));
+  // Antithesis builds: cgo on (the SDK's coverage goes through it) and the chosen modules instrumented.
+  const instrument = settings.antithesis ? (settings.instrument ?? system.instrument) : [];
+  const unknown = instrument.find((n) => !system.modules.some((m) => m.name === n));
+  if (unknown !== undefined) throw new Error(`ANTITHESIS_INSTRUMENT names "${unknown}", which is not a module of ${system.name} (${system.modules.map((m) => m.name).join(", ")})`);
+  const built = await withLock(join(locks, `build-${system.name}`), () =>
+    build(system, settings.cacheDir, log.child("build"), { instrument, cgo: settings.antithesis }),
+  );
   const baseImage = await resolveBaseImage(settings, docker, log.child("image"));
   const images = await withLock(join(locks, `images-${system.name}`), () =>
     buildImages({ system, build: built, baseImage, cacheDir: settings.cacheDir, docker, log: log.child("image") }),
@@ -31,7 +37,7 @@ export async function prepareSystem(definition: SystemDefinition, env: NodeJS.Pr
   return {
     system: system.name,
     baseImage,
-    build: { hash: built.hash, cached: built.cached, workspace: built.workspace, binDir: built.binDir },
+    build: { hash: built.hash, cached: built.cached, workspace: built.workspace, binDir: built.binDir, symbolsDir: built.symbolsDir },
     images,
   };
 }

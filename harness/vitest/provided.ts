@@ -5,7 +5,7 @@ import type { SubmitOutcome } from "../submit/submit.ts";
 export interface PreparedSystem {
   readonly system: string;
   readonly baseImage: string;
-  readonly build: { readonly hash: string; readonly cached: boolean; readonly workspace: string; readonly binDir: string };
+  readonly build: { readonly hash: string; readonly cached: boolean; readonly workspace: string; readonly binDir: string; readonly symbolsDir: string | undefined };
   readonly images: readonly BuiltImage[];
 }
 

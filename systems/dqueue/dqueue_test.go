@@ -16,7 +16,8 @@ import (
 
 // TestProducerConsumer runs a producer (self 0) and a consumer (self 1) over TCP mailboxes on localhost:8001 and
 // localhost:8002, as PGo's own test does, and passes only if the consumer received exactly the produced items, in
-// order, and nothing more. DQUEUE_ITEMS sets how many (default 3); with PGO_TRACE_DIR set both write traces.
+// order, and nothing more. DQUEUE_ITEMS sets how many (default 3); DQUEUE_PORT moves the two ports (default 8001,
+// so that two runs on one host need not collide); with PGO_TRACE_DIR set both write traces.
 func TestProducerConsumer(t *testing.T) {
 	n := 3
 	if s := os.Getenv("DQUEUE_ITEMS"); s != "" {
@@ -26,7 +27,16 @@ func TestProducerConsumer(t *testing.T) {
 		}
 		n = v
 	}
-	consumed := runQueue(t, map[int]string{0: "localhost:8001", 1: "localhost:8002"}, os.Getenv("PGO_TRACE_DIR"), n)
+	port := 8001
+	if s := os.Getenv("DQUEUE_PORT"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 1 || v > 65534 {
+			t.Fatalf("DQUEUE_PORT must be a port number, got %q", s)
+		}
+		port = v
+	}
+	addrs := map[int]string{0: fmt.Sprintf("localhost:%d", port), 1: fmt.Sprintf("localhost:%d", port+1)}
+	consumed := runQueue(t, addrs, os.Getenv("PGO_TRACE_DIR"), n)
 
 	inOrder := len(consumed) == n
 	firstBad := -1

@@ -26,6 +26,8 @@ export default defineSystem({
     { name: "config", dockerfile: "Dockerfile.config", ref: "dqueue-config:antithesis", config: true },
   ],
   template: "dqueue",
+  // Antithesis builds (ANTITHESIS=1) instrument the system's own module for coverage.
+  instrument: ["dqueue"],
   tracesVolume: "traces",
   workloadEnv: ["DQUEUE_ITEMS"],
   checks: () => [traceBasicsChecker()],

@@ -37,6 +37,8 @@ export default defineSystem({
     { name: "config", dockerfile: "Dockerfile.config", ref: "raftkvs-config:antithesis", config: true },
   ],
   template: "raftkvs",
+  // Antithesis builds (ANTITHESIS=1) instrument the system's own module for coverage.
+  instrument: ["raftkvs"],
   tracesVolume: "traces",
   workloadEnv: ["RAFTKVS_OPS", "RAFTKVS_CLIENTS"],
   // The driver runs once per client container, all at once.
