@@ -50,7 +50,8 @@ describe("defineSystem", () => {
       mkdirSync(join(checkout, dir), { recursive: true });
       writeFileSync(join(checkout, dir, "go.mod"), `module example/${dir}\n`);
     }
-    const s = defineSystem({ ...valid, pgo: { modules: [{ name: "tracing", dir: "distsys" }, { name: "dqueue", dir: "systems/dqueue" }] } });
+    const pgoModules = [{ name: "tracing", dir: "distsys" }, { name: "dqueue", dir: "systems/dqueue" }];
+    const s = defineSystem({ ...valid, pgo: { modules: pgoModules } });
     expect(forCheckout(s, undefined)).toBe(s);
     const pgo = forCheckout(s, checkout);
     expect(pgo.modules.map((m) => [m.name, m.dir])).toEqual([
@@ -60,9 +61,9 @@ describe("defineSystem", () => {
     expect(pgo.checkout).toBe(checkout);
     // Our readiness line is a property of our binaries: it is dropped unless the pgo section names PGo's own.
     const ready = { services: /^server\d+$/, logMessage: /became leader/ };
-    expect(forCheckout(defineSystem({ ...valid, ready, pgo: s.pgo! }), checkout).ready).toBeUndefined();
+    expect(forCheckout(defineSystem({ ...valid, ready, pgo: { modules: pgoModules } }), checkout).ready).toBeUndefined();
     const theirs = { services: /^server\d+$/, logMessage: /Monitor: started/ };
-    expect(forCheckout(defineSystem({ ...valid, ready, pgo: { ...s.pgo!, ready: theirs } }), checkout).ready?.logMessage).toBe(theirs.logMessage);
+    expect(forCheckout(defineSystem({ ...valid, ready, pgo: { modules: pgoModules, ready: theirs } }), checkout).ready?.logMessage).toBe(theirs.logMessage);
     expect(() => forCheckout(defineSystem(valid), checkout)).toThrow(/has no `pgo` modules/);
     expect(() => forCheckout(s, join(checkout, "nope"))).toThrow(/PGO_DIR ".*nope" is not a directory/);
     const empty = mkdtempSync(join(tmpdir(), "pgo-"));
