@@ -270,6 +270,8 @@ func main() {
 				ops = parseKv(filepath.Join(dir, name))
 				model = kvModel
 			}
+			// One untimed run first, as on the TypeScript side (where it lets the JIT compile the search).
+			porcupine.CheckOperationsTimeout(model, ops, *timeout)
 			var runs []float64
 			var verdict porcupine.CheckResult
 			total := time.Duration(0)

@@ -98,10 +98,10 @@ export function searchLinearization(model: AnyModel, ops: readonly Operation[], 
   const hashOf: (s: unknown) => number = fast ? model.hash!.bind(model) : (s) => stringHash(model.key(s));
   const memoState: (s: unknown) => unknown = fast ? (s) => s : (s) => model.key(s);
   const same: (a: unknown, b: unknown) => boolean = fast ? model.equal!.bind(model) : (a, b) => a === b;
-  let slots = new Int32Array(1 << 12); // entry index + 1; 0 = empty
+  let slots = new Int32Array(64); // entry index + 1; 0 = empty
   let count = 0;
-  let arena = new Uint32Array(words * 1024);
-  let hashes = new Int32Array(1024);
+  let arena = new Uint32Array(words * 32);
+  let hashes = new Int32Array(32);
   const states: unknown[] = [];
   const place = (table: Int32Array, h: number, entryPlusOne: number) => {
     const mask = table.length - 1;
