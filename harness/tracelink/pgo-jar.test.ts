@@ -171,6 +171,10 @@ test("skip reasons: no jar, PGO_DIR without a build, missing java; PGO_JAR wins;
   expect(await resolvePgoJar({ env: { PGO_DIR: pgoDir, PGO_JAR: "" } })).toEqual({ ok: true, value: assembly });
   const missing = await resolvePgoJar({ env: { PGO_JAR: join(f.dir, "nope.jar") } });
   expect(missing.ok ? "" : missing.reason).toMatch(/nope\.jar" \(PGO_JAR\) is not a file/);
+  // Values from Settings win over the environment.
+  expect(await resolvePgoJar({ pgoDir, env: { PGO_JAR: join(f.dir, "nope.jar") } })).toEqual({ ok: false, reason: expect.stringMatching(/nope\.jar/) });
+  expect(await resolvePgoJar({ pgoDir, env: {} })).toEqual({ ok: true, value: assembly });
+  expect(await resolvePgoJar({ pgoJar: f.jar, env: { PGO_JAR: join(f.dir, "nope.jar") } })).toEqual({ ok: true, value: f.jar });
 
   const noJava = await pgoJarChecker({ spec: f.spec, env: { PATH: pgoDir, PGO_JAR: f.jar } }).check(f.ctx);
   expect(noJava[0]?.skipped).toMatch(/java is not on PATH/);

@@ -17,9 +17,11 @@ export const PGO_JAR_CHECK = "tracelink/pgo-jar";
 export interface PgoJarOptions {
   /** The MPCal-annotated TLA+ spec of the system (e.g. raftkvs.tla); a `<Spec>Validate.cfg` beside it is included. */
   readonly spec: string;
-  /** An explicit pgo.jar; otherwise PGO_JAR, then a built assembly under PGO_DIR. */
-  readonly jar?: string;
-  /** Where PGO_JAR / PGO_DIR / PATH are read (default: process.env). */
+  /** pgo.jar (Settings.pgoJar); when absent, PGO_JAR from env. Wins over any PGo checkout. */
+  readonly pgoJar?: string | undefined;
+  /** A PGo checkout (Settings.pgoDir) holding a built assembly; when absent, PGO_DIR from env. */
+  readonly pgoDir?: string | undefined;
+  /** Where PGO_JAR / PGO_DIR / PATH are read when not given above (Settings.env; default: process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The java executable; default: `java` looked up on PATH. */
   readonly javaPath?: string;
@@ -42,18 +44,16 @@ const setting = (env: PgoJarOptions["env"], key: string): string | undefined => 
 /** Where `./mill pgo.assembly` writes the jar in a PGo checkout (Mill: out/<module>/<task>.dest/out.jar). */
 export const PGO_ASSEMBLY_CANDIDATES = ["out/pgo/assembly.dest/out.jar", "out/assembly.dest/out.jar"];
 
-/** Finds the pgo.jar to run: options.jar, else PGO_JAR, else a built assembly in PGO_DIR. */
-export async function resolvePgoJar(options: Pick<PgoJarOptions, "jar" | "env"> = {}): Promise<Resolved<string>> {
+/** Finds the pgo.jar to run: PGO_JAR, else a built assembly in the PGO_DIR checkout. */
+export async function resolvePgoJar(options: Pick<PgoJarOptions, "pgoJar" | "pgoDir" | "env"> = {}): Promise<Resolved<string>> {
   const env = options.env ?? process.env;
-  const explicit = options.jar ?? setting(env, "PGO_JAR");
+  const explicit = options.pgoJar ?? setting(env, "PGO_JAR");
   if (explicit !== undefined) {
     const jar = resolve(explicit);
-    if (!existsSync(jar) || !statSync(jar).isFile()) {
-      return { ok: false, reason: `pgo.jar "${jar}" (${options.jar !== undefined ? "jar option" : "PGO_JAR"}) is not a file` };
-    }
+    if (!existsSync(jar) || !statSync(jar).isFile()) return { ok: false, reason: `pgo.jar "${jar}" (PGO_JAR) is not a file` };
     return { ok: true, value: jar };
   }
-  const dir = setting(env, "PGO_DIR");
+  const dir = options.pgoDir ?? setting(env, "PGO_DIR");
   if (dir === undefined) return { ok: false, reason: "no pgo.jar: set PGO_JAR to a pgo.jar, or PGO_DIR to a PGo checkout where `./mill pgo.assembly` was run" };
   for (const candidate of PGO_ASSEMBLY_CANDIDATES) {
     const jar = resolve(dir, candidate);
