@@ -37,7 +37,8 @@ describe("pgo-harness lin check", () => {
     expect(r).toMatchObject({ code: 3, out: "unknown\n" });
   });
   it("exits 2 on unusable input, naming the problem", async () => {
-    expect((await run(["check", join(LIN_CORPUS, "kv/c01-ok.txt")])).err).toMatch(/--model must be etcd or kv, got nothing/);
+    expect((await run(["check", join(LIN_CORPUS, "kv/c01-ok.txt")])).err).toMatch(/--model must be etcd, kv or raftkvs, got nothing/);
+    expect((await run(["check", "--model", "raftkvs", join(LIN_CORPUS, "kv/c01-ok.txt")])).err).toMatch(/is not a directory of trace files/);
     expect((await run(["check", "--model", "kv", join(dir, "missing.txt")])).code).toBe(2);
     const junk = join(dir, "junk.txt");
     await writeFile(junk, "{:process 0, :type :ok}\n");
@@ -45,5 +46,14 @@ describe("pgo-harness lin check", () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/junk\.txt:1: expected/);
     expect((await run(["check", "--model", "etcd", join(LIN_CORPUS, "kv/c01-ok.txt")])).err).toMatch(/no "INFO jepsen.util/);
+  });
+  it("derives the raftkvs history from a run's traces, and checks dqueue's queue", async () => {
+    const traces = join(LIN_CORPUS, "../tracelink");
+    const raft = join(traces, "raftkvs-1server/ok/12183258352510483490");
+    expect(await run(["check", "--model", "raftkvs", raft])).toMatchObject({ code: 0, out: "linearizable\n" });
+    const dq = await run(["queue", join(traces, "dqueue/ok/4161323826586722756")]);
+    expect(dq).toMatchObject({ code: 0 });
+    expect(dq.out).toMatch(/^ok: .*3 produced, 3 consumed, 0 in flight/);
+    expect((await run(["queue", join(dir, "nowhere")])).code).toBe(2);
   });
 });
