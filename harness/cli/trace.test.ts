@@ -48,6 +48,17 @@ test("trace check: exit 1 on a violation, naming the check and the place", async
   expect(r.out).toMatch(/FAIL tracelink\/own-clock-is-line: 1 violation\(s\): trace-0-\d+\.log:1: own clock entry is 2, expected 1/);
 });
 
+test("trace check --mailboxes and --no-message-loss reach the checker", async () => {
+  const none = await trace("check", "--mailboxes", "", run);
+  expect(none.out).toMatch(/mailboxes: none\n/);
+  const named = await trace("check", "--no-message-loss", "--mailboxes", "net", run);
+  expect([named.code, named.out]).toEqual([0, expect.stringMatching(/ok   tracelink\/mailbox-matching: 6 committed reads of net each match/)]);
+  // Declaring the producer's local variable a mailbox: its reads match no network write.
+  const wrong = await trace("check", "--mailboxes", "net,requester", run);
+  expect(wrong.code).toBe(1);
+  expect((await trace("check", "--bogus", run)).err).toMatch(/^pgo-harness: unknown option --bogus/);
+});
+
 test("trace check and shiviz: exit 2 on unusable input", async () => {
   const broken = await trace("check", await damaged((l) => { l[1] = l[1]!.slice(0, 30); }));
   expect(broken.code).toBe(2);

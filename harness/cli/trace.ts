@@ -5,14 +5,21 @@ import { existsSync, statSync } from "node:fs";
 import { stderr, stdout } from "node:process";
 import { pathToFileURL } from "node:url";
 import { checkTraces, PARSE } from "../tracelink/index.ts";
+import type { TraceLinkOptions } from "../tracelink/index.ts";
 
-const USAGE = "usage: pgo-harness trace check <dir>\n       pgo-harness trace shiviz <dir>   (ShiViz log on stdout)\n";
+const USAGE = [
+  "usage: pgo-harness trace check [--mailboxes NAME,...] [--no-message-loss] <dir>",
+  "       pgo-harness trace shiviz <dir>   (ShiViz log on stdout)",
+  "  --mailboxes        the network mailbox variables (default: derived from the traces)",
+  "  --no-message-loss  every mailbox read must take its sender's next message (default: lost messages allowed)",
+  "",
+].join("\n");
 
 const mark = (valid: true | false | "unknown") => (valid === true ? "ok  " : valid === false ? "FAIL" : "skip");
 
-async function check(dir: string, out: NodeJS.WritableStream): Promise<number> {
+async function check(dir: string, options: TraceLinkOptions, out: NodeJS.WritableStream): Promise<number> {
   const t0 = performance.now();
-  const run = await checkTraces(dir);
+  const run = await checkTraces(dir, options);
   const seconds = (performance.now() - t0) / 1000;
   out.write(`${dir}: ${run.files} trace file(s), ${run.records} record(s), ${(run.bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s; mailboxes: ${run.mailboxes.join(", ") || "none"}\n`);
   for (const r of run.results) out.write(`${mark(r.valid)} ${r.name}: ${r.summary}\n`);
@@ -41,7 +48,19 @@ async function shiviz(dir: string, out: NodeJS.WritableStream, err: NodeJS.Writa
 export const command = {
   summary: "check a run's TraceLink traces, or export them to ShiViz",
   async run(args: string[], out: NodeJS.WritableStream = stdout, err: NodeJS.WritableStream = stderr): Promise<number> {
-    const [sub, dir, ...extra] = args;
+    const [sub, ...rest] = args;
+    const options: { mailboxes?: string[]; allowMessageLoss?: boolean } = {};
+    const positional: string[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i]!;
+      if (sub === "check" && a === "--mailboxes" && rest[i + 1] !== undefined) options.mailboxes = rest[++i]!.split(",").filter((n) => n !== "");
+      else if (sub === "check" && a === "--no-message-loss") options.allowMessageLoss = false;
+      else if (a.startsWith("--")) {
+        err.write(`pgo-harness: unknown option ${a}\n${USAGE}`);
+        return 2;
+      } else positional.push(a);
+    }
+    const [dir, ...extra] = positional;
     if ((sub !== "check" && sub !== "shiviz") || dir === undefined || extra.length > 0) {
       err.write(USAGE);
       return 2;
@@ -50,6 +69,6 @@ export const command = {
       err.write(`pgo-harness: "${dir}" is not a directory\n`);
       return 2;
     }
-    return sub === "check" ? check(dir, out) : shiviz(dir, out, err);
+    return sub === "check" ? check(dir, options, out) : shiviz(dir, out, err);
   },
 };
