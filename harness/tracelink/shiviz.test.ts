@@ -66,6 +66,13 @@ test("every corpus run: one event per record; each clock holds its own host at t
       if (e.clock[e.host] !== n) wrong.push(`${e.host} event ${n} has own clock ${e.clock[e.host]}`);
       if (!Object.values(e.clock).every((v) => Number.isSafeInteger(v) && v >= 0)) wrong.push(`${e.host} event ${n}: bad clock`);
     }
+    // Every clock entry names a host of this log and does not exceed its number of events (ShiViz resolves
+    // each entry to that host's event).
+    for (const e of events) {
+      for (const [h, v] of Object.entries(e.clock)) {
+        if (v > (expected.get(h) ?? 0)) wrong.push(`${e.host}: clock entry ${h}=${v} beyond that host's ${expected.get(h) ?? 0} events`);
+      }
+    }
     expect(wrong, dir).toEqual([]);
     expect(new Map([...seen].sort())).toEqual(new Map([...expected].map(([h, n]) => [h, n] as const).sort()));
   }
