@@ -51,7 +51,7 @@ test("the hand-written validator agrees with recordSchema on the corpus and on d
     ["csElements", []], ["csElements", [{ tag: "peek", name: { name: "x", prefix: "", self: "1" }, indices: [], value: "1" }]],
     ["csElements", [{ tag: "read", name: { name: "x", prefix: "", self: "1" }, indices: [1], value: "1" }]],
     ["csElements", [{ tag: "read", name: { name: "x", prefix: "", self: "1" }, indices: [], value: "1", oldValue: 2 }]],
-    ["isAbort", "false"], ["startTime", "yesterday"], ["endTime", "2025-03-14 23:17:08Z"], ["endTime", "2025-03-14T23:17:08"],
+    ["isAbort", "false"], ["startTime", "yesterday"], ["endTime", "2025-03-14 23:17:08Z"], ["endTime", "2025-03-14T23:17:08"], ["endTime", "2025-13-14T23:17:08Z"], ["startTime", "2025-03-14T24:17:08Z"],
   ];
   for (const [k, v] of damage) samples.push({ ...base, [k]: v });
   samples.push(null, [], "x");
