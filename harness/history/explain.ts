@@ -80,7 +80,7 @@ export function explanationText(model: AnyModel, minimal: readonly Operation[], 
   const byId = new Map(minimal.map((op) => [op.id, op]));
   const lines: string[] = [];
   const how = isMinimal ? "the history up to the return of the failing operation, without the reads that do not matter" : "the time budget ran out before this set was shrunk";
-  if (failing !== undefined) lines.push(`The history stops being linearizable when #${failing.id} (process ${failing.process}) returns: ${describeOperation(model, failing)}.`);
+  if (failing !== undefined) lines.push(`The history stops being linearizable when #${failing.id} (process ${failing.process}${failing.where !== undefined ? `, ${failing.where}` : ""}) returns: ${describeOperation(model, failing)}.`);
   lines.push(`These ${minimal.length} operations cannot be linearized (${how}):`);
   for (const op of minimal) lines.push(`  #${op.id} process ${op.process} ${span(op)}: ${describeOperation(model, op)}`);
   lines.push(`From the initial state ${describeState(model, model.init())}, the longest linearization found places ${longest.ops.length} of them:`);

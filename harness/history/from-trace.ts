@@ -97,7 +97,7 @@ export async function raftkvsHistory(dir: string, shape: ClientShape = RAFTKVS_C
         if (type !== "get" && type !== "put") throw new HistoryFormatError(`${where}: expected request "type" get or put, got ${JSON.stringify(type)}`);
         const key = str(field(value, "key"), '"key"', where);
         const input: KvInput = type === "get" ? { op: "get", key } : { op: "put", key, value: str(field(value, "value"), '"value"', where) };
-        return { process: e.process, type: "invoke" as const, f: type, value: input, time: Number(e.nanos - t0) };
+        return { process: e.process, type: "invoke" as const, f: type, value: input, time: Number(e.nanos - t0), where };
       }
       const success = field(value, "msuccess");
       const body = field(value, "mresponse");
@@ -107,7 +107,7 @@ export async function raftkvsHistory(dir: string, shape: ClientShape = RAFTKVS_C
       const ok = field(body, "ok");
       const out: KvOutput = ok?.kind === "bool" && ok.value ? str(field(body, "value"), '"mresponse.value"', where) : "";
       const failed = success?.kind === "bool" && !success.value;
-      return { process: e.process, type: failed ? ("fail" as const) : ("ok" as const), f, value: out, time: Number(e.nanos - t0) };
+      return { process: e.process, type: failed ? ("fail" as const) : ("ok" as const), f, value: out, time: Number(e.nanos - t0), where };
     });
   return pairEvents<KvInput, KvOutput>(events, {
     where: dir,

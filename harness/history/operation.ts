@@ -18,6 +18,8 @@ export interface HistoryEvent {
   readonly value: unknown;
   /** A number that orders events (nanoseconds, milliseconds or just the event's index). */
   readonly time: number;
+  /** Where the event was recorded, e.g. "trace-7-123.log:10" (shown in explanations). */
+  readonly where?: string;
 }
 
 export interface Operation<I = unknown, O = unknown> {
@@ -30,6 +32,8 @@ export interface Operation<I = unknown, O = unknown> {
   readonly output?: O;
   readonly call: number;
   readonly return: number;
+  /** Where the completion (or, for an unknown outcome, the invoke) was recorded, when known. */
+  readonly where?: string;
 }
 
 export const isUnknown = (op: Operation): boolean => op.return === Infinity;
@@ -71,7 +75,8 @@ export function pairEvents<I, O>(events: readonly HistoryEvent[], options: PairO
     if (open.event.f !== event.f) throw new HistoryFormatError(`${where}: event ${index + 1}: process ${event.process} completes ${event.f} but invoked ${open.event.f} at event ${open.index + 1}`);
     pending.delete(event.process);
     if (event.type === "fail" && options.keepFailed !== true) return;
-    const base = { process: event.process, f: event.f, input: options.input(open.event, event), call: open.event.time };
+    const at = event.type === "info" ? open.event.where : event.where;
+    const base = { process: event.process, f: event.f, input: options.input(open.event, event), call: open.event.time, ...(at !== undefined ? { where: at } : {}) };
     built.push({
       callIndex: open.index,
       op: event.type === "info" ? { ...base, return: Infinity } : { ...base, output: options.output(open.event, event), return: event.time },
@@ -79,7 +84,7 @@ export function pairEvents<I, O>(events: readonly HistoryEvent[], options: PairO
   });
   // An invoke never completed: the client vanished, so the outcome is unknown.
   for (const { event, index } of pending.values()) {
-    built.push({ callIndex: index, op: { process: event.process, f: event.f, input: options.input(event, undefined), call: event.time, return: Infinity } });
+    built.push({ callIndex: index, op: { process: event.process, f: event.f, input: options.input(event, undefined), call: event.time, return: Infinity, ...(event.where !== undefined ? { where: event.where } : {}) } });
   }
   built.sort((a, b) => a.callIndex - b.callIndex);
   return built.map(({ op }, id) => ({ ...op, id }));

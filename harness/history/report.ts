@@ -46,7 +46,7 @@ export async function reportLinearizability(model: AnyModel, ops: readonly Opera
     timeline = await writeTimeline(join(options.artifactsDir, file), model, ops, { title: `${options.name ?? "history"}: not linearizable`, highlight: explanation.minimal.map((o) => o.id), text: explanation.text });
   }
   const f = explanation.failing;
-  const at = f !== undefined ? `: operation #${f.id} (process ${f.process}) returned a result no linearization explains` : "";
+  const at = f !== undefined ? `: operation #${f.id} (process ${f.process}${f.where !== undefined ? `, ${f.where}` : ""}) returned a result no linearization explains` : "";
   return { valid: false, result, explanation, ...(timeline !== undefined ? { timeline } : {}), summary: `not linearizable${at} (${explanation.minimal.length} operations involved; ${parts})` };
 }
 

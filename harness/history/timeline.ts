@@ -31,7 +31,7 @@ export function timelineHtml(model: AnyModel, ops: readonly Operation[], options
     const w = Math.max(Number(x(op.return)) - Number(left), 0.15).toFixed(3);
     const cls = ["op", ...(unknown ? ["unknown"] : []), ...(highlight.has(op.id) ? ["bad"] : [])].join(" ");
     const label = `#${op.id} ${describeOperation(model, op)}`;
-    const tip = `${label}\nprocess ${op.process}\ncall ${op.call}, return ${unknown ? "unknown" : op.return}`;
+    const tip = `${label}\nprocess ${op.process}\ncall ${op.call}, return ${unknown ? "unknown" : op.return}${op.where !== undefined ? `\n${op.where}` : ""}`;
     return `<div class="${cls}" data-id="${op.id}" style="left:${left}%;width:${w}%;top:${(lane.get(op.process) ?? 0) * LANE + 3}px" title="${escape(tip)}">${escape(label)}</div>`;
   });
   const labels = processes.map((p, i) => `<div class="lane" style="top:${i * LANE}px"><span>${escape(p)}</span></div>`);
