@@ -7,6 +7,7 @@ type Command = { summary: string; run: (args: string[]) => Promise<number> };
 // Loaded lazily so that a command's dependencies cost nothing to the others.
 const commands: Record<string, () => Promise<Command>> = {
   trace: async () => (await import("./trace.ts")).command,
+  lin: async () => (await import("./lin.ts")).command,
 };
 
 function usage(): string {
@@ -14,7 +15,12 @@ function usage(): string {
     "usage: pgo-harness <command> [args]",
     "",
     "commands:",
-    "  trace check <dir>     check a run's TraceLink traces (basic checks: parse, one instance per file, own clock = line)",
+    "  trace check <dir>     check a run's TraceLink traces (parse, clocks, .pc, oldValue, causal replay, mailboxes, time)",
+    "  trace shiviz <dir>    write the run's traces as a ShiViz log to stdout",
+    "  lin check --model etcd|kv [--timeout s] [--html dir] <history-file>",
+    "                        linearizable (exit 0), not linearizable (1, with the explanation) or unknown (3)",
+    "  lin check --model raftkvs <traces-dir>   the same, on the client history of a raftkvs run",
+    "  lin queue <traces-dir>                   dqueue: every produced item consumed exactly once, in order",
   ].join("\n");
 }
 

@@ -15,8 +15,13 @@ import { TlcOutputParser, type TlcLineEvent, type TlcSummary } from "./tlc-outpu
 export const PGO_JAR_CHECK = "tracelink/pgo-jar";
 
 export interface PgoJarOptions {
-  /** The MPCal-annotated TLA+ spec of the system (e.g. raftkvs.tla); a `<Spec>Validate.cfg` beside it is included. */
-  readonly spec: string;
+  /**
+   * The MPCal-annotated TLA+ spec of the system (e.g. raftkvs.tla); a `<Spec>Validate.cfg` beside it is included.
+   * Undefined when the system has none here (e.g. it lives in a PGo checkout that was not given): skipped.
+   */
+  readonly spec: string | undefined;
+  /** The skip reason when spec is undefined (say where the spec would come from). */
+  readonly noSpecReason?: string;
   /** pgo.jar (Settings.pgoJar); when absent, PGO_JAR from env. Wins over any PGo checkout. */
   readonly pgoJar?: string | undefined;
   /** A PGo checkout (Settings.pgoDir) holding a built assembly; when absent, PGO_DIR from env. */
@@ -169,6 +174,7 @@ export function pgoJarChecker(options: PgoJarOptions): Checker {
       if (!jar.ok) return [skipped(jar.reason)];
       const java = await resolveJava(options);
       if (!java.ok) return [skipped(java.reason)];
+      if (options.spec === undefined) return [skipped(options.noSpecReason ?? "no TLA+ spec is known for this system")];
       const spec = resolve(options.spec);
       if (!existsSync(spec)) return [{ name: PGO_JAR_CHECK, valid: "unknown", summary: `spec "${spec}" does not exist; pgo.jar tracegen needs the system's MPCal spec` }];
       const traceFiles = await listTraceFiles(ctx.tracesDir);

@@ -1,7 +1,10 @@
 // dqueue: a producer and a consumer archetype over TCP mailboxes (our hand-written counterpart of PGo's
 // systems/dqueue). The test binary runs both; the driver command fails unless items arrive exactly, in order.
-import { traceBasicsChecker } from "../../harness/check/trace-basics.ts";
+import { join } from "node:path";
+import { queueChecker } from "../../harness/history/index.ts";
 import { defineSystem } from "../../harness/system.ts";
+import { pgoJarChecker } from "../../harness/tracelink/pgo-jar.ts";
+import { traceLinkChecker } from "../../harness/tracelink/index.ts";
 
 export default defineSystem({
   name: "dqueue",
@@ -30,5 +33,17 @@ export default defineSystem({
   instrument: ["dqueue"],
   tracesVolume: "traces",
   workloadEnv: ["DQUEUE_ITEMS"],
-  checks: () => [traceBasicsChecker()],
+  // TraceLink structure, the queue's promise (every item consumed once, in order), and pgo.jar's TraceLink
+  // against PGo's dqueue spec when a checkout and a jar are given.
+  checks: (settings) => [
+    traceLinkChecker(),
+    queueChecker(),
+    pgoJarChecker({
+      spec: settings.pgoDir !== undefined ? join(settings.pgoDir, "systems/dqueue/dqueue.tla") : undefined,
+      noSpecReason: "dqueue's MPCal spec is PGo's systems/dqueue/dqueue.tla: set PGO_DIR to a PGo checkout (and PGO_JAR)",
+      pgoJar: settings.pgoJar,
+      pgoDir: settings.pgoDir,
+      env: settings.env,
+    }),
+  ],
 });

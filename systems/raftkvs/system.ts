@@ -3,8 +3,11 @@
 import type { StartedCluster } from "../../harness/compose/cluster.ts";
 import type { Fault } from "../../harness/faults/fault.ts";
 import { killDuringWorkload, logClaims } from "../../harness/faults/kill-service.ts";
-import { traceBasicsChecker } from "../../harness/check/trace-basics.ts";
+import { join } from "node:path";
+import { linearizabilityChecker } from "../../harness/history/index.ts";
 import { defineSystem } from "../../harness/system.ts";
+import { pgoJarChecker } from "../../harness/tracelink/pgo-jar.ts";
+import { traceLinkChecker } from "../../harness/tracelink/index.ts";
 import { everyRequestAnswered } from "./checks.ts";
 
 /** Every server prints this when it becomes leader; the harness reads it to find the leader. */
@@ -48,7 +51,20 @@ export default defineSystem({
     return Array.from({ length: n }, (_, i) => `client${i + 1}`);
   },
   ready: { services: SERVERS, logMessage: BECAME_LEADER },
-  checks: () => [traceBasicsChecker(), everyRequestAnswered()],
+  // TraceLink structure, every request answered, the clients' history linearizable (get/put on a KV store), and
+  // pgo.jar's TraceLink against PGo's raftkvs spec when a checkout and a jar are given.
+  checks: (settings) => [
+    traceLinkChecker(),
+    everyRequestAnswered(),
+    linearizabilityChecker(),
+    pgoJarChecker({
+      spec: settings.pgoDir !== undefined ? join(settings.pgoDir, "systems/raftkvs/raftkvs.tla") : undefined,
+      noSpecReason: "raftkvs's MPCal spec is PGo's systems/raftkvs/raftkvs.tla: set PGO_DIR to a PGo checkout (and PGO_JAR)",
+      pgoJar: settings.pgoJar,
+      pgoDir: settings.pgoDir,
+      env: settings.env,
+    }),
+  ],
 });
 
 /** The server that most recently claimed leadership (highest term). */
