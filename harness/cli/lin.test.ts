@@ -1,7 +1,8 @@
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { linearizabilityChecker } from "../history/checkers.ts";
 import { LIN_CORPUS } from "../history/corpus.ts";
 import { command } from "./lin.ts";
 
@@ -55,5 +56,22 @@ describe("pgo-harness lin check", () => {
     expect(dq).toMatchObject({ code: 0 });
     expect(dq.out).toMatch(/^ok: .*3 produced, 3 consumed, 0 in flight/);
     expect((await run(["queue", join(dir, "nowhere")])).code).toBe(2);
+  });
+  it("re-checks the history.jsonl a checker wrote, and names the line of a bad one", async () => {
+    const raft = join(LIN_CORPUS, "../tracelink/raftkvs-1server/ok/12183258352510483490");
+    const art = join(dir, "jsonl");
+    await mkdir(art);
+    await linearizabilityChecker().check({ tracesDir: raft, artifactsDir: art });
+    const jsonl = join(art, "history.jsonl");
+    expect(await run(["check", "--model", "kv", jsonl])).toMatchObject({ code: 0, out: "linearizable\n" });
+    const text = await readFile(jsonl, "utf8");
+    // A get that returns a value never put is caught from the file too.
+    const bad = join(dir, "bad.jsonl");
+    await writeFile(bad, text.replace(/"output":"value0"/, '"output":"never"'));
+    expect((await run(["check", "--model", "kv", bad])).code).toBe(1);
+    await writeFile(bad, text.replace(/"op":"get"/, '"op":"scan"'));
+    const r = await run(["check", "--model", "kv", bad]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bad\.jsonl:\d+: "input\.op"/);
   });
 });

@@ -12,7 +12,7 @@ import { TraceFormatError } from "../tracelink/reader.ts";
 import { HistoryFormatError } from "../history/operation.ts";
 import { reportLinearizability } from "../history/report.ts";
 
-const USAGE = "usage: pgo-harness lin check --model etcd|kv [--timeout <seconds>] [--html <dir>] <history-file>\n" +
+const USAGE = "usage: pgo-harness lin check --model etcd|kv [--timeout <seconds>] [--html <dir>] <history-file | history.jsonl>\n" +
   "       pgo-harness lin check --model raftkvs [--timeout <seconds>] [--html <dir>] <traces-dir>\n" +
   "       pgo-harness lin queue <traces-dir>\n";
 

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import type { AnyModel } from "./model.ts";
 import { kvModel, registerModel } from "./models.ts";
 import type { Operation } from "./operation.ts";
-import { parseEtcdLog, parseKvLog } from "./parse.ts";
+import { parseEtcdLog, parseJsonlHistory, parseKvLog } from "./parse.ts";
 
 /** ../shared/corpus/linearizability, from the project root. */
 export const LIN_CORPUS = resolve(import.meta.dirname, "../../../shared/corpus/linearizability");
@@ -34,9 +34,10 @@ export async function corpusHistories(root = LIN_CORPUS): Promise<CorpusHistory[
 
 export const modelFor = (format: HistoryFormat): AnyModel => (format === "etcd" ? registerModel : kvModel);
 
-/** Reads and parses a history file in either corpus format. */
+/** Reads and parses a history file in either corpus format, or the harness's history.jsonl (by extension). */
 export async function loadHistory(format: HistoryFormat, path: string): Promise<Operation[]> {
   const text = await readFile(path, "utf8");
   const name = path.split("/").pop() ?? path;
+  if (name.endsWith(".jsonl")) return parseJsonlHistory(text, format, name);
   return format === "etcd" ? parseEtcdLog(text, name) : parseKvLog(text, name);
 }

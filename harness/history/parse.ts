@@ -1,5 +1,6 @@
 // Parsers for the two history formats of ../shared/corpus/linearizability (see its README): Jepsen's etcd log
 // lines and Porcupine's EDN-like kv lines. Both number events by their position, which serves as time.
+import { z } from "zod";
 import { HistoryFormatError, pairEvents } from "./operation.ts";
 import type { EventType, HistoryEvent, Operation } from "./operation.ts";
 import type { KvInput, KvOutput, RegisterInput, RegisterOutput, RegisterValue } from "./models.ts";
@@ -75,4 +76,54 @@ export function parseKvLog(text: string, file = "kv log"): Operation<KvInput, Kv
       return invoke.f === "get" ? ((completion.value as { value: string | null }).value ?? "") : null;
     },
   });
+}
+
+const registerValue = z.union([z.number(), z.string(), z.null()]);
+const inputSchemas = {
+  etcd: z.discriminatedUnion("op", [
+    z.object({ op: z.literal("read") }),
+    z.object({ op: z.literal("write"), value: registerValue }),
+    z.object({ op: z.literal("cas"), from: registerValue, to: registerValue }),
+  ]),
+  kv: z.object({ op: z.enum(["get", "put", "append"]), key: z.string(), value: z.string().optional() }),
+};
+const outputSchemas = { etcd: z.union([registerValue, z.boolean()]), kv: z.union([z.string(), z.null()]) };
+
+/**
+ * The harness's own history format (history.jsonl, written by linearizabilityChecker): one Operation per line as
+ * JSON, `return: null` for an unknown outcome. Inputs are validated for the model ("etcd" register or "kv").
+ */
+export function parseJsonlHistory(text: string, format: "etcd" | "kv", file = "history.jsonl"): Operation[] {
+  const line = z.object({
+    process: z.union([z.string(), z.number()]),
+    f: z.string(),
+    input: inputSchemas[format],
+    output: outputSchemas[format].optional(),
+    call: z.number(),
+    return: z.number().nullable(),
+    where: z.string().optional(),
+  });
+  const ops: Operation[] = [];
+  text.split("\n").forEach((raw, i) => {
+    if (raw.trim() === "") return;
+    const where = `${file}:${i + 1}`;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      throw new HistoryFormatError(`${where}: expected a JSON object, got ${JSON.stringify(raw.slice(0, 40))}`);
+    }
+    const parsed = line.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new HistoryFormatError(`${where}: "${issue?.path.join(".") ?? ""}" ${issue?.message ?? "is invalid"}`);
+    }
+    const { process, f, input, output, call, where: at } = parsed.data;
+    const ret = parsed.data.return ?? Infinity;
+    if (ret !== Infinity && output === undefined) throw new HistoryFormatError(`${where}: an operation that returned needs an "output" (null if none)`);
+    if (ret < call) throw new HistoryFormatError(`${where}: returns (${ret}) before it is called (${call})`);
+    ops.push({ id: ops.length, process: String(process), f, input, ...(ret !== Infinity ? { output } : {}), call, return: ret, ...(at !== undefined ? { where: at } : {}) });
+  });
+  if (ops.length === 0) throw new HistoryFormatError(`${file}: no operations`);
+  return ops;
 }
