@@ -155,6 +155,13 @@ describe("damaged copies are caught", () => {
     expect(results.get("parse")!.valid).toBe(false);
     expect(results.get("parse")!.summary).toMatch(new RegExp(`${esc(c.files[0]!)}:3: expected a JSON object`));
     expect(results.get("causal-replay")!.valid).toBe("unknown");
+    // A record that is valid JSON but holds a malformed TLA+ value: a parse failure at that line.
+    const c2 = await copyOf(await sample("dqueue/ok"));
+    const ls2 = await c2.lines(c2.files[0]!);
+    ls2[3] = ls2[3]!.replace(/"value":"\\"AProducer\.(\w+)\\""/, '"value":"<<1, "');
+    await c2.write(c2.files[0]!, ls2);
+    const tla = byName(await check(c2.dir)).get("parse")!;
+    expect(tla.summary).toMatch(new RegExp(`^1 violation\\(s\\): ${esc(c2.files[0]!)}:4: TLA\\+ value at offset 5: expected a value .* got the end`));
     const empty = await mkdtemp(join(tmpdir(), "tracelink-"));
     temps.push(empty);
     expect(byName(await check(empty)).get("parse")!.summary).toMatch(/no trace-\*\.log files/);

@@ -7,7 +7,8 @@ import { localChecks } from "./local-checks.ts";
 import type { FileVisitor, LocalCheck } from "./local-checks.ts";
 import { listTraceFiles, readTrace, TraceFormatError } from "./reader.ts";
 import { CausalTime, causalReplay, MailboxMatching, MailboxSurvey } from "./replay.ts";
-import type { Violation } from "./replay.ts";
+import type { ReplayObserver, Violation } from "./replay.ts";
+import { TlaParseError } from "./tla-value.ts";
 
 export * from "./local-checks.ts";
 export * from "./reader.ts";
@@ -95,10 +96,20 @@ export async function checkTraces(dir: string, options: TraceLinkOptions = {}, c
       const tally = tallies.get(c.name);
       return c.forFile(file, (line, message) => tally?.add({ file, line, message }));
     });
+    let badLine = 0;
     try {
       for await (const { line, record } of readTrace(path)) {
         records++;
-        for (const v of visitors) v.record(line, record);
+        for (const v of visitors) {
+          try {
+            v.record(line, record);
+          } catch (err) {
+            // A malformed TLA+ value or time inside a well-formed record: unusable input at this line.
+            if (!(err instanceof TlaParseError || err instanceof RangeError)) throw err;
+            if (badLine !== line) parse.add({ file, line, message: err.message });
+            badLine = line; // several checks may trip on the same value; one report per line
+          }
+        }
       }
     } catch (err) {
       if (!(err instanceof TraceFormatError)) throw err;
@@ -117,7 +128,17 @@ export async function checkTraces(dir: string, options: TraceLinkOptions = {}, c
     const causalTime = new CausalTime(time.add);
     matching = new MailboxMatching(mailboxes, tallies.get(MAILBOX)!.add, { allowLoss: options.allowMessageLoss ?? true });
     matching.onMatch = (w, r) => causalTime.matched(w, r);
-    replayed = await causalReplay(files, [causalTime, matching], ctx.signal);
+    const guarded = (o: ReplayObserver, tally: Tally): ReplayObserver => ({
+      consume(ev) {
+        try {
+          o.consume(ev);
+        } catch (err) {
+          if (!(err instanceof TlaParseError || err instanceof RangeError)) throw err;
+          tally.add({ file: ev.file, line: ev.line, message: err.message });
+        }
+      },
+    });
+    replayed = await causalReplay(files, [guarded(causalTime, tallies.get(TIME)!), guarded(matching, tallies.get(MAILBOX)!)], ctx.signal);
     for (const v of replayed.frontier) tallies.get(REPLAY)!.add(v);
   }
   const holds = new Map(localChecks.map((c) => [c.name, c.holds]));
