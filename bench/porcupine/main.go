@@ -112,8 +112,8 @@ type event struct {
 }
 
 // pair turns events into operations: per process an invoke then a completion; :info and never-completed
-// invokes return at +infinity with an unknown output; failures are kept only when keepFailed.
-func pair(events []event, keepFailed bool, unknown interface{}) []porcupine.Operation {
+// invokes return at +infinity with an unknown output; failures are kept only when keepFailed says so.
+func pair(events []event, keepFailed func(f string) bool, unknown interface{}) []porcupine.Operation {
 	type open struct {
 		ev   event
 		time int64
@@ -132,7 +132,7 @@ func pair(events []event, keepFailed bool, unknown interface{}) []porcupine.Oper
 		}
 		delete(pending, e.process)
 		switch {
-		case e.typ == "fail" && !keepFailed:
+		case e.typ == "fail" && !keepFailed(e.f):
 		case e.typ == "info":
 			ops = append(ops, porcupine.Operation{Input: o.ev.input, Call: o.time, Output: unknown, Return: inf})
 		default:
@@ -174,6 +174,9 @@ func parseEtcd(path string) []porcupine.Operation {
 			e.input = regInput{op: 'w', from: etcdInt(m[4])}
 		case e.typ == "invoke":
 			c := casValue.FindStringSubmatch(m[4])
+			if c == nil {
+				fail("%s: expected a cas value [from to], got %q", path, m[4])
+			}
 			e.input = regInput{op: 'c', from: etcdInt(c[1]), to: etcdInt(c[2])}
 		case e.f == "read" && e.typ == "ok":
 			e.output = regOutput{value: etcdInt(m[4])}
@@ -184,7 +187,8 @@ func parseEtcd(path string) []porcupine.Operation {
 		}
 		events = append(events, e)
 	}
-	return pair(events, true, regOutput{unknown: true})
+	// A failed cas is a failed compare; a failed read or write did not happen.
+	return pair(events, func(f string) bool { return f == "cas" }, regOutput{unknown: true})
 }
 
 var kvLine = regexp.MustCompile(`^\{:process (\d+), :type :(invoke|ok|fail|info), :f :(get|put|append), :key "((?:[^"\\]|\\.)*)", :value (nil|"(?:[^"\\]|\\.)*")\}$`)
@@ -213,7 +217,7 @@ func parseKv(path string) []porcupine.Operation {
 		}
 		events = append(events, e)
 	}
-	return pair(events, false, kvOutput{unknown: true})
+	return pair(events, func(string) bool { return false }, kvOutput{unknown: true})
 }
 
 func readLines(path string) []string {

@@ -97,6 +97,8 @@ describe("pairing and parsing", () => {
       { id: 0, process: "3", f: "cas", input: { op: "cas", from: 1, to: 2 }, call: 0, return: Infinity },
       { id: 1, process: "0", f: "read", input: { op: "read" }, output: null, call: 1, return: 2 },
     ]);
+    const timedOut = parseEtcdLog("INFO  jepsen.util - 0\t:invoke\t:read\tnil\nINFO  jepsen.util - 0\t:fail\t:read\t:timed-out\nINFO  jepsen.util - 1\t:invoke\t:write\t3\nINFO  jepsen.util - 1\t:fail\t:write\t3\n");
+    expect(timedOut).toEqual([]);
     expect(() => parseEtcdLog("INFO  jepsen.util - 0\t:invoke\t:write\tx\n", "y.log")).toThrow(/y\.log:1: expected an integer or nil, got "x"/);
     const kv = parseKvLog('{:process 1, :type :invoke, :f :get, :key "9", :value nil}\n{:process 1, :type :ok, :f :get, :key "9", :value "x 1 y"}\n');
     expect(kv).toEqual([{ id: 0, process: "1", f: "get", input: { op: "get", key: "9" }, output: "x 1 y", call: 0, return: 1 }]);

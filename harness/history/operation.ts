@@ -52,7 +52,7 @@ export interface PairOptions<I, O> {
    * Keep `fail` completions as known outcomes (Porcupine's etcd model reads a failed cas as "the compare
    * failed", which still constrains the state). By default a failed operation is dropped, as in Jepsen.
    */
-  readonly keepFailed?: boolean;
+  readonly keepFailed?: boolean | ((invoke: HistoryEvent) => boolean);
   /** Names the source in error messages, e.g. "etcd_000.log". */
   readonly where?: string;
 }
@@ -74,7 +74,8 @@ export function pairEvents<I, O>(events: readonly HistoryEvent[], options: PairO
     if (open === undefined) throw new HistoryFormatError(`${where}: event ${index + 1}: process ${event.process} completes ${event.f} (${event.type}) without an invoke`);
     if (open.event.f !== event.f) throw new HistoryFormatError(`${where}: event ${index + 1}: process ${event.process} completes ${event.f} but invoked ${open.event.f} at event ${open.index + 1}`);
     pending.delete(event.process);
-    if (event.type === "fail" && options.keepFailed !== true) return;
+    const keep = typeof options.keepFailed === "function" ? options.keepFailed(open.event) : options.keepFailed === true;
+    if (event.type === "fail" && !keep) return;
     const at = event.type === "info" ? open.event.where : event.where;
     const base = { process: event.process, f: event.f, input: options.input(open.event, event), call: open.event.time, ...(at !== undefined ? { where: at } : {}) };
     built.push({

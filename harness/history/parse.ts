@@ -28,14 +28,16 @@ export function parseEtcdLog(text: string, file = "etcd log"): Operation<Registe
       else if (type === "info") value = rest; // e.g. :timed-out
       else throw new HistoryFormatError(`${where}: expected a cas value "[from to]", got ${JSON.stringify(rest)}`);
     } else {
-      value = type === "info" ? rest : etcdValue(rest, where);
+      // A failed or indeterminate read/write carries no value (e.g. :timed-out).
+      value = type === "invoke" || type === "ok" ? etcdValue(rest, where) : rest;
     }
     events.push({ process, type, f, value, time: events.length });
   });
   if (events.length === 0) throw new HistoryFormatError(`${file}: no "INFO jepsen.util - <process> :<type> :<f> <value>" lines`);
   return pairEvents<RegisterInput, RegisterOutput>(events, {
     where: file,
-    keepFailed: true,
+    // A failed cas is a failed compare (it observed the state); a failed read or write just did not happen.
+    keepFailed: (invoke) => invoke.f === "cas",
     input(invoke) {
       if (invoke.f === "read") return { op: "read" };
       if (invoke.f === "write") return { op: "write", value: invoke.value as RegisterValue };
