@@ -19,9 +19,14 @@ export function timelineHtml(model: AnyModel, ops: readonly Operation[], options
   const highlight = new Set(options.highlight ?? []);
   const processes = [...new Set(ops.map((op) => op.process))].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
   const lane = new Map(processes.map((p, i) => [p, i]));
-  const finite = ops.flatMap((op) => (op.return === Infinity ? [op.call] : [op.call, op.return]));
-  const t0 = finite.length > 0 ? Math.min(...finite) : 0;
-  const t1 = finite.length > 0 ? Math.max(...finite) : 1;
+  // A loop, not Math.min(...): a long history would overflow the argument list.
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  for (const op of ops) {
+    t0 = Math.min(t0, op.call);
+    t1 = Math.max(t1, op.call, op.return === Infinity ? op.call : op.return);
+  }
+  if (ops.length === 0) [t0, t1] = [0, 1];
   const width = Math.max(t1 - t0, 1);
   const LANE = 28;
   const x = (t: number) => (((Math.min(t, t1) - t0) / width) * 100).toFixed(3);
