@@ -49,7 +49,12 @@ describe("raftkvs client history from TraceLink traces", () => {
     expect(r?.valid).toBe(false);
     expect(r?.summary).toMatch(/not linearizable: operation #1 \(process AClient\(7\), trace-7-\d+\.log:10\)/);
     expect(r?.artifacts?.map((p) => p.split("/").pop())).toEqual(["history.jsonl", "history-linearizable-timeline.html"]);
-    expect(await readFile(join(art, "history-linearizable-timeline.html"), "utf8")).toContain("get(&#34;key1&#34;) -&#62; &#34;stale&#34;");
+    const html = await readFile(join(art, "history-linearizable-timeline.html"), "utf8");
+    expect(html).toContain("get(&#34;key1&#34;) -&#62; &#34;stale&#34;");
+    // Only key1's operations are drawn (the part that cannot be linearized), and the title says so.
+    const key1 = (await raftkvsHistory(dir)).filter((o) => o.input.key === "key1");
+    expect(html.match(/class="op[ "]/g)).toHaveLength(key1.length);
+    expect(html).toContain(`showing ${key1.length} of 20 operations`);
   });
   it("treats a request never answered as unknown, and reports an empty history as not checked", async () => {
     const dir = await damaged(raftRuns[1]!, "raft-cut", /^trace-7-/, (text) => {

@@ -43,7 +43,10 @@ export async function reportLinearizability(model: AnyModel, ops: readonly Opera
   let timeline: string | undefined;
   if (options.artifactsDir !== undefined) {
     const file = `${(options.name ?? "history").replace(/[^A-Za-z0-9._-]+/g, "-")}-timeline.html`;
-    timeline = await writeTimeline(join(options.artifactsDir, file), model, ops, { title: `${options.name ?? "history"}: not linearizable`, highlight: explanation.minimal.map((o) => o.id), text: explanation.text });
+    // Draw the illegal part (e.g. its key) and, for a long one, only up to the cut, so the file stays readable.
+    const drawn = bad.ops.length > 5000 ? bad.ops.filter((op) => op.call <= explanation.cut) : bad.ops;
+    const scope = drawn.length === ops.length ? "" : ` (showing ${drawn.length} of ${ops.length} operations: the part that cannot be linearized${drawn.length < bad.ops.length ? ", up to the failing return" : ""})`;
+    timeline = await writeTimeline(join(options.artifactsDir, file), model, drawn, { title: `${options.name ?? "history"}: not linearizable${scope}`, highlight: explanation.minimal.map((o) => o.id), text: explanation.text });
   }
   const f = explanation.failing;
   const at = f !== undefined ? `: operation #${f.id} (process ${f.process}${f.where !== undefined ? `, ${f.where}` : ""}) returned a result no linearization explains` : "";
