@@ -222,3 +222,29 @@ describe("replay checks", () => {
     expect(survey.mailboxes()).toEqual(["net"]);
   });
 });
+
+describe("old-value on state shared between archetypes (seen on PGo's 3-server raftkvs)", () => {
+  test("a mismatch at a variable two archetypes write is excused and counted; a local one is still a violation", async () => {
+    const { checkTraces } = await import("./index.ts");
+    const dir = await mkdtemp(join(tmpdir(), "tl-shared-"));
+    try {
+      const pc = (from: string, to: string): El[] => [["read", ".pc", `"${from}"`], ["write", ".pc", `"${to}"`, [], `"${from}"`]];
+      // AServer(1) and AServerRequestVote(4) share votedFor[1]: AServer's second write sees the other's value.
+      const server = [
+        rec({ a: "AServer", self: "1", clock: { "AServer:1": 1 }, els: [...pc("a", "b").slice(0, 1), ["write", "votedFor", "2", ["1"], "0"], pc("a", "b")[1]!] }),
+        rec({ a: "AServer", self: "1", clock: { "AServer:1": 2 }, els: [...pc("b", "a").slice(0, 1), ["write", "votedFor", "0", ["1"], "1"], ["write", "term", "3", [], "1"], pc("b", "a")[1]!] }),
+        // A local variable of AServer alone: its mismatch stays a violation.
+        rec({ a: "AServer", self: "1", clock: { "AServer:1": 3 }, els: [...pc("a", "b").slice(0, 1), ["write", "term", "4", [], "7"], pc("a", "b")[1]!] }),
+      ];
+      const voter = [rec({ a: "AServerRequestVote", self: "4", clock: { "AServerRequestVote:4": 1 }, els: [["read", ".pc", '"v"'], ["write", "votedFor", "1", ["1"], "2"], ["write", ".pc", '"v"', [], '"v"']] })];
+      await writeFile(join(dir, "trace-1-1.log"), server.map((r) => JSON.stringify(r)).join("\n") + "\n");
+      await writeFile(join(dir, "trace-4-1.log"), voter.map((r) => JSON.stringify(r)).join("\n") + "\n");
+      const old = (await checkTraces(dir)).results.find((r) => r.name === "tracelink/old-value")!;
+      expect(old.valid).toBe(false);
+      expect(old.summary).toMatch(/^1 violation\(s\): trace-1-1\.log:3: the write to term\[\] has oldValue 7, but line 2 left it at 3\./);
+      expect(old.summary).toMatch(/1 oldValue mismatch\(es\) at 1 variable\(s\) written by more than one archetype .* votedFor\[1\] by AServer, AServerRequestVote/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -6,7 +6,8 @@ import type { CsElement, TraceRecord } from "./record.ts";
 import { selfOfFile } from "./reader.ts";
 import { tlaTextEquals } from "./tla-value.ts";
 
-export type Report = (line: number, message: string) => void;
+/** `variable` names the variable a violation is about (name[indices]), when the check is about one. */
+export type Report = (line: number, message: string, variable?: string) => void;
 
 export interface FileVisitor {
   record(line: number, record: TraceRecord): void;
@@ -141,7 +142,7 @@ export const oldValueMatches: LocalCheck = {
           if (e.tag === "write" && e.oldValue !== undefined) {
             const before = known(v);
             if (before !== undefined && !tlaTextEquals(e.oldValue, before.value)) {
-              report(line, `the write to ${v.slice(1 + e.name.prefix.length)} has oldValue ${e.oldValue}, but line ${before.line} left it at ${before.value}.`);
+              report(line, `the write to ${v.slice(1 + e.name.prefix.length)} has oldValue ${e.oldValue}, but line ${before.line} left it at ${before.value}.`, sharedKey(e));
             }
           }
           section.set(v, { value: e.value, line });
@@ -151,6 +152,40 @@ export const oldValueMatches: LocalCheck = {
     };
   },
 };
+
+/** A variable as it may be shared between archetype instances of one process: name and indices, no prefix. */
+export const sharedKey = (e: CsElement) => `${e.name.name}[${e.indices.join(",")}]`;
+
+/**
+ * Which variables are written by more than one archetype. PGo's raftkvs runs several archetypes per server
+ * (AServer, AServerRequestVote, …) over one shared state (`votedFor[1]`, …): a write by one changes what the
+ * other's next oldValue is, with nothing in its own trace to show it. Seen on PGo's 3-server raftkvs (the
+ * 1-server corpus never contends). Not reported itself; index.ts uses it to tell shared state from local.
+ */
+export class SharedStateSurvey implements LocalCheck {
+  readonly name = "tracelink/shared-state-survey";
+  readonly holds = "";
+  private readonly writers = new Map<string, Set<string>>();
+  forFile(): FileVisitor {
+    return {
+      record: (_line, r) => {
+        if (r.isAbort) return;
+        for (const e of r.csElements) {
+          if (e.tag !== "write" || e.name.name === ".pc") continue;
+          const k = sharedKey(e);
+          let set = this.writers.get(k);
+          if (set === undefined) this.writers.set(k, (set = new Set()));
+          set.add(r.archetypeName);
+        }
+      },
+    };
+  }
+  /** The archetypes writing `variable` when more than one does, else undefined. */
+  sharedBy(variable: string): readonly string[] | undefined {
+    const set = this.writers.get(variable);
+    return set !== undefined && set.size > 1 ? [...set].sort() : undefined;
+  }
+}
 
 const TIME = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/i;
 // Consecutive records share the whole-second part, so one cached Date.parse serves most calls.
