@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { checkLinearizability } from "./check.ts";
 import { corpusHistories, loadHistory, modelFor } from "./corpus.ts";
 import { explainViolation, prefixAt } from "./explain.ts";
+import { ILLEGAL } from "./model.ts";
 import { writeTimeline } from "./timeline.ts";
 
 const histories = await corpusHistories();
@@ -30,6 +31,11 @@ describe("explaining a violation", () => {
       expect(checkLinearizability(model, e.minimal.filter((o) => o !== op)).valid).toBe(true);
     }
     expect(e.text).toContain(`#${e.failing!.id}`);
+    // The failing operation's result fits none of the states it could have met.
+    expect(e.before?.complete).toBe(true);
+    expect(e.before!.states.length).toBeGreaterThan(0);
+    for (const st of e.before!.states) expect(model.step(st, e.failing!.input, e.failing!.output)).toBe(ILLEGAL);
+    expect(e.text).toMatch(/could only take effect in state\(s\) .*; its result fits none of them/);
     expect(e.text).toMatch(/cannot be linearized/);
   });
   it("writes a self-contained HTML timeline with one lane per process and the set highlighted", async () => {

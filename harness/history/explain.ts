@@ -27,6 +27,8 @@ export interface Explanation {
   readonly isMinimal: boolean;
   /** The longest partial linearization of `minimal`, with the state after each operation. */
   readonly longest: PartialLinearization;
+  /** The states in which the failing operation could have taken effect (its result fits none of them). */
+  readonly before?: StatesBefore;
   /** A person's explanation, several lines. */
   readonly text: string;
 }
@@ -71,16 +73,77 @@ export function explainViolation(model: AnyModel, ops: readonly Operation[], opt
     }
   }
   const longest = searchLinearization(model, current, signal !== undefined ? { signal } : {}).longest;
-  return { minimal: current, cut, failing, isMinimal, longest, text: explanationText(model, current, longest, isMinimal, failing) };
+  // The states the failing operation could have met, from the whole prefix when it is small enough to enumerate.
+  let before: StatesBefore | undefined;
+  if (failing !== undefined) {
+    const prefix = prefixAt(ops, cut);
+    const base = prefix.length <= 300 ? prefix : current.length <= 300 ? current : undefined;
+    if (base !== undefined) before = statesBefore(model, base, failing, Math.max(deadline, performance.now() + 2_000), signal);
+  }
+  return { minimal: current, cut, failing, isMinimal, longest, ...(before !== undefined ? { before } : {}), text: explanationText(model, current, longest, isMinimal, failing, before) };
+}
+
+/** The states the failing operation could have taken effect in, or undefined when not computed in time. */
+export interface StatesBefore {
+  readonly states: readonly unknown[];
+  readonly complete: boolean;
+}
+
+/**
+ * Every state in which `failing` could take effect: reached by linearizing, in a real-time-respecting order, all
+ * operations that returned before it was called and any of those called before it returned. When the history up
+ * to `failing`'s return cannot be linearized, `failing`'s result is impossible in each of them.
+ */
+export function statesBefore(model: AnyModel, ops: readonly Operation[], failing: Operation, deadline: number, signal?: AbortSignal): StatesBefore {
+  const others = ops.filter((op) => op !== failing && op.call <= failing.return);
+  const n = others.length;
+  const bit = (i: number) => 1n << BigInt(i);
+  let required = 0n;
+  const preds: bigint[] = others.map((op, i) => {
+    if (op.return < failing.call) required |= bit(i);
+    let p = 0n;
+    others.forEach((o, j) => {
+      if (o.return < op.call) p |= bit(j);
+    });
+    return p;
+  });
+  const visited = new Set<string>();
+  const found = new Map<string, unknown>();
+  const stack: { set: bigint; state: unknown }[] = [{ set: 0n, state: model.init() }];
+  let steps = 0;
+  while (stack.length > 0) {
+    if (++steps % 256 === 0 && (performance.now() > deadline || signal?.aborted === true)) return { states: [...found.values()], complete: false };
+    const { set, state } = stack.pop()!;
+    const stateKey = model.key(state);
+    const key = `${set.toString(36)}|${stateKey}`;
+    if (visited.has(key)) continue;
+    visited.add(key);
+    if ((set & required) === required) found.set(stateKey, state);
+    for (let i = 0; i < n; i++) {
+      const b = bit(i);
+      if ((set & b) !== 0n || (preds[i]! & ~set) !== 0n) continue;
+      const op = others[i]!;
+      const next = model.step(state, op.input, op.return === Infinity ? undefined : op.output);
+      if (next !== ILLEGAL) stack.push({ set: set | b, state: next });
+    }
+  }
+  return { states: [...found.values()], complete: true };
 }
 
 const span = (op: Operation) => `[${op.call}, ${op.return === Infinity ? "∞" : op.return}]`;
 
-export function explanationText(model: AnyModel, minimal: readonly Operation[], longest: PartialLinearization, isMinimal: boolean, failing?: Operation): string {
+export function explanationText(model: AnyModel, minimal: readonly Operation[], longest: PartialLinearization, isMinimal: boolean, failing?: Operation, before?: StatesBefore): string {
   const byId = new Map(minimal.map((op) => [op.id, op]));
   const lines: string[] = [];
   const how = isMinimal ? "the history up to the return of the failing operation, without the reads that do not matter" : "the time budget ran out before this set was shrunk";
   if (failing !== undefined) lines.push(`The history stops being linearizable when #${failing.id} (process ${failing.process}${failing.where !== undefined ? `, ${failing.where}` : ""}) returns: ${describeOperation(model, failing)}.`);
+  if (failing !== undefined && before !== undefined && before.states.length > 0) {
+    const names = before.states.map((st) => describeState(model, st)).sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+    const shown = names.slice(0, 12).join(", ");
+    const more = before.states.length > 12 ? ` and ${before.states.length - 12} more` : "";
+    const all = before.complete ? "could only" : "could (at least; enumeration cut short)";
+    lines.push(`Given the operations that completed before it and those concurrent with it, #${failing.id} ${all} take effect in state(s) ${shown}${more}; its result fits none of them.`);
+  }
   lines.push(`These ${minimal.length} operations cannot be linearized (${how}):`);
   for (const op of minimal) lines.push(`  #${op.id} process ${op.process} ${span(op)}: ${describeOperation(model, op)}`);
   lines.push(`From the initial state ${describeState(model, model.init())}, the longest linearization found places ${longest.ops.length} of them:`);
