@@ -56,6 +56,13 @@ describe("raftkvs client history from TraceLink traces", () => {
     expect(html.match(/class="op[ "]/g)).toHaveLength(key1.length);
     expect(html).toContain(`showing ${key1.length} of 20 operations`);
   });
+  it("answers unknown when the run's signal has aborted", async () => {
+    const ac = new AbortController();
+    ac.abort();
+    const [r] = await linearizabilityChecker().check({ tracesDir: raftRuns[2]!, artifactsDir: tmp, signal: ac.signal });
+    expect(r?.valid).toBe("unknown");
+    expect(r?.summary).toMatch(/^unknown: /);
+  });
   it("treats a request never answered as unknown, and reports an empty history as not checked", async () => {
     const dir = await damaged(raftRuns[1]!, "raft-cut", /^trace-7-/, (text) => {
       const lines = text.trimEnd().split("\n");
@@ -97,6 +104,9 @@ describe("dqueue queue semantics from TraceLink traces", () => {
     expect(r.valid).toBe(false);
     expect(r.violations.map((v) => v.kind)).toContain(kind);
     expect(r.violations[0]?.message).toMatch(/^trace-[01]-\d+\.log:\d+: /);
+    const [c] = await queueChecker().check({ tracesDir: dir, artifactsDir: tmp });
+    expect(c).toMatchObject({ name: "history/queue", valid: false });
+    expect(c?.summary).toContain(kind);
   });
   it("allows a tail still in flight, unless the queue must be drained", async () => {
     const h = await queueHistoryFromTraces(run);

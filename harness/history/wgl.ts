@@ -156,7 +156,7 @@ export function searchLinearization(model: AnyModel, ops: readonly Operation[], 
   const done = (outcome: SearchOutcome): SearchResult => ({ outcome, longest, steps });
   let entry = next[HEAD]!;
   while (remainingKnown > 0) {
-    if (++steps % POLL === 0) {
+    if (steps++ % POLL === 0) {
       if (options.signal?.aborted === true) return done("unknown");
       if (options.deadline !== undefined && performance.now() > options.deadline) return done("unknown");
     }
