@@ -120,4 +120,34 @@ describe.skipIf(unavailable !== undefined)("ANTITHESIS=1 npx vitest run suites/d
     expect(outcome.output).not.toContain(password);
     expect(await everythingWritten(outcome.runsDir)).not.toContain(password);
   });
+
+  test("ANTITHESIS_WAIT=1 waits for the run and reports each property as a test, a Failing one failed", { timeout: 600_000 }, async () => {
+    // A second stand-in tenant whose runs are completed at once, with one passing and one failing property.
+    const tenant = await startFakeAntithesis({
+      apiKey: API_KEY,
+      statuses: ["completed"],
+      properties: [
+        { name: "Always: the consumer receives exactly the produced items, in order", status: "Passing", example_count: 12 },
+        { name: "Sometimes: items reach the consumer", status: "Failing", counterexample_count: 1 },
+      ],
+    });
+    try {
+      const outcome = await runSuiteInChild({
+        args: ["--project", "dqueue", "suites/dqueue/dqueue.test.ts"],
+        env: childEnv({ ANTITHESIS_BASE_URL: tenant.url, ANTITHESIS_WAIT: "1", ANTITHESIS_PREFLIGHT: "0" }),
+        timeoutMs: 540_000,
+        reporter: "verbose",
+      });
+      expect(outcome.exitCode, outcome.output.slice(-3000)).toBe(1);
+      const runId = [...tenant.runs.keys()][0];
+      expect(runId).toBeDefined();
+      expect(tenant.requests.filter((r) => r.method === "GET" && r.path.startsWith(`/api/v0/runs/${runId}`)).every((r) => r.authorization === `Bearer ${API_KEY}`)).toBe(true);
+      expect(outcome.output).toMatch(new RegExp(`✓ .*antithesis: dqueue launched run ${runId}`));
+      expect(outcome.output).toMatch(new RegExp(`✓ .*antithesis: run ${runId} ended completed`));
+      expect(outcome.output).toMatch(/✓ .*antithesis property: Always: the consumer receives exactly the produced items, in order/);
+      expect(outcome.output).toMatch(/× .*antithesis property: Sometimes: items reach the consumer/);
+    } finally {
+      await tenant.close();
+    }
+  });
 });
