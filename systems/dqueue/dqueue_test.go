@@ -38,14 +38,8 @@ func TestProducerConsumer(t *testing.T) {
 	addrs := map[int]string{0: fmt.Sprintf("localhost:%d", port), 1: fmt.Sprintf("localhost:%d", port+1)}
 	consumed := runQueue(t, addrs, os.Getenv("PGO_TRACE_DIR"), n)
 
-	inOrder := len(consumed) == n
-	firstBad := -1
-	for i := range consumed {
-		if i >= n || consumed[i] != i+1 {
-			inOrder, firstBad = false, i
-			break
-		}
-	}
+	firstBad := firstMismatch(consumed, n)
+	inOrder := firstBad < 0
 	details := map[string]any{"produced": n, "consumed": len(consumed), "firstMismatch": firstBad}
 	assert.Always(inOrder, "the consumer receives exactly the produced items, in order", details)
 	assert.Sometimes(len(consumed) > 0, "items reach the consumer", details)
@@ -131,6 +125,42 @@ func runQueue(t *testing.T, addrs map[int]string, traceDir string, n int) []int 
 	cancel()
 	wg.Wait()
 	return consumed
+}
+
+// firstMismatch is the first index at which consumed differs from 1..n (len(consumed) when it is a proper
+// prefix), or -1 when consumed is exactly 1..n.
+func firstMismatch(consumed []int, n int) int {
+	for i := range consumed {
+		if i >= n || consumed[i] != i+1 {
+			return i
+		}
+	}
+	if len(consumed) != n {
+		return len(consumed)
+	}
+	return -1
+}
+
+// The verdict of TestProducerConsumer must fail on every way a queue can break.
+func TestFirstMismatch(t *testing.T) {
+	cases := []struct {
+		name     string
+		consumed []int
+		want     int
+	}{
+		{"exact", []int{1, 2, 3}, -1},
+		{"lost", []int{1, 3}, 1},
+		{"duplicated", []int{1, 2, 2, 3}, 2},
+		{"reordered", []int{2, 1, 3}, 0},
+		{"missing tail", []int{1, 2}, 2},
+		{"extra", []int{1, 2, 3, 4}, 3},
+		{"nothing", nil, 0},
+	}
+	for _, c := range cases {
+		if got := firstMismatch(c.consumed, 3); got != c.want {
+			t.Errorf("%s: firstMismatch(%v, 3) = %d, want %d", c.name, c.consumed, got, c.want)
+		}
+	}
 }
 
 func head(xs []int, k int) []int { return xs[:min(k, len(xs))] }
