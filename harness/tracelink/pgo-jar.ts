@@ -9,6 +9,7 @@ import { basename, delimiter, isAbsolute, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { execa } from "execa";
 import type { Checker, CheckContext, CheckResult } from "../check/checker.ts";
+import type { Settings } from "../settings.ts";
 import { listTraceFiles, TRACE_FILE } from "./reader.ts";
 import { TlcOutputParser, type TlcLineEvent, type TlcSummary } from "./tlc-output.ts";
 
@@ -164,6 +165,20 @@ export interface PgoJarRun {
   readonly tlcExitCode?: number;
   readonly stopped?: "abort" | "timeout";
   readonly tlc: TlcSummary;
+}
+
+/**
+ * pgo.jar TraceLink for a system whose MPCal spec lives in PGo's own tree (e.g. "systems/raftkvs/raftkvs.tla"):
+ * found in the PGO_DIR checkout, skipped with that reason without one.
+ */
+export function pgoJarCheckerInCheckout(settings: Settings, specInCheckout: string): Checker {
+  return pgoJarChecker({
+    spec: settings.pgoDir !== undefined ? join(settings.pgoDir, specInCheckout) : undefined,
+    noSpecReason: `the MPCal spec is PGo's ${specInCheckout}: set PGO_DIR to a PGo checkout (and PGO_JAR)`,
+    pgoJar: settings.pgoJar,
+    pgoDir: settings.pgoDir,
+    env: settings.env,
+  });
 }
 
 export function pgoJarChecker(options: PgoJarOptions): Checker {

@@ -1,9 +1,8 @@
 // dqueue: a producer and a consumer archetype over TCP mailboxes (our hand-written counterpart of PGo's
 // systems/dqueue). The test binary runs both; the driver command fails unless items arrive exactly, in order.
-import { join } from "node:path";
 import { queueChecker } from "../../harness/history/index.ts";
 import { defineSystem } from "../../harness/system.ts";
-import { pgoJarChecker } from "../../harness/tracelink/pgo-jar.ts";
+import { pgoJarCheckerInCheckout } from "../../harness/tracelink/pgo-jar.ts";
 import { traceLinkChecker } from "../../harness/tracelink/index.ts";
 
 export default defineSystem({
@@ -38,12 +37,6 @@ export default defineSystem({
   checks: (settings) => [
     traceLinkChecker(),
     queueChecker(),
-    pgoJarChecker({
-      spec: settings.pgoDir !== undefined ? join(settings.pgoDir, "systems/dqueue/dqueue.tla") : undefined,
-      noSpecReason: "dqueue's MPCal spec is PGo's systems/dqueue/dqueue.tla: set PGO_DIR to a PGo checkout (and PGO_JAR)",
-      pgoJar: settings.pgoJar,
-      pgoDir: settings.pgoDir,
-      env: settings.env,
-    }),
+    pgoJarCheckerInCheckout(settings, "systems/dqueue/dqueue.tla"),
   ],
 });

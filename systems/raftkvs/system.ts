@@ -3,10 +3,9 @@
 import type { StartedCluster } from "../../harness/compose/cluster.ts";
 import type { Fault } from "../../harness/faults/fault.ts";
 import { killDuringWorkload, logClaims } from "../../harness/faults/kill-service.ts";
-import { join } from "node:path";
 import { linearizabilityChecker } from "../../harness/history/index.ts";
 import { defineSystem } from "../../harness/system.ts";
-import { pgoJarChecker } from "../../harness/tracelink/pgo-jar.ts";
+import { pgoJarCheckerInCheckout } from "../../harness/tracelink/pgo-jar.ts";
 import { traceLinkChecker } from "../../harness/tracelink/index.ts";
 import { everyRequestAnswered } from "./checks.ts";
 
@@ -57,13 +56,7 @@ export default defineSystem({
     traceLinkChecker(),
     everyRequestAnswered(),
     linearizabilityChecker(),
-    pgoJarChecker({
-      spec: settings.pgoDir !== undefined ? join(settings.pgoDir, "systems/raftkvs/raftkvs.tla") : undefined,
-      noSpecReason: "raftkvs's MPCal spec is PGo's systems/raftkvs/raftkvs.tla: set PGO_DIR to a PGo checkout (and PGO_JAR)",
-      pgoJar: settings.pgoJar,
-      pgoDir: settings.pgoDir,
-      env: settings.env,
-    }),
+    pgoJarCheckerInCheckout(settings, "systems/raftkvs/raftkvs.tla"),
   ],
 });
 
