@@ -11,6 +11,7 @@ export {
   pushImage,
   pushImages,
   pushTarget,
+  repositoryTag,
   registryScheme,
   type PushTarget,
   type PushedImage,

@@ -59,6 +59,11 @@ export function pushTarget(composeRef: string, localTag: string): PushTarget {
   return { localTag, name, tag };
 }
 
+/** Where a target lands in the repository, by tag (the pre-flight runs these; Antithesis gets digests). */
+export function repositoryTag(settings: Pick<AntithesisSettings, "repository">, target: PushTarget): string {
+  return `${settings.repository}/${target.name}:${target.tag}`;
+}
+
 /** Resolves the registry credentials and has the engine check them (one clear error when refused). */
 export async function loginRegistry(docker: Docker, settings: AntithesisSettings, log?: Logger): Promise<RegistryLogin> {
   const host = settings.registryHost;
@@ -85,7 +90,7 @@ export async function loginRegistry(docker: Docker, settings: AntithesisSettings
 /** Tags the local image into the repository, pushes it, and checks that the registry has the digest. */
 export async function pushImage(docker: Docker, settings: AntithesisSettings, login: RegistryLogin, target: PushTarget, log?: Logger): Promise<PushedImage> {
   const repo = `${settings.repository}/${target.name}`;
-  const tagged = `${repo}:${target.tag}`;
+  const tagged = repositoryTag(settings, target);
   const secrets = secretsOf(settings, login);
   // A repository tag made here is only the vehicle for the push and is removed after it; one that existed
   // before (e.g. made for the pre-flight) stays.

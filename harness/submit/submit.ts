@@ -14,6 +14,7 @@ import {
   pushConfigImage,
   pushImages,
   pushTarget,
+  repositoryTag,
   scrub,
   waitForRun,
   type AntithesisSettings,
@@ -73,10 +74,7 @@ export async function submitSystem(definition: SystemDefinition, env: NodeJS.Pro
 
     // The references the images will have in the repository; the pre-flight runs exactly these.
     const repositoryRefs: Record<string, string> = {};
-    for (const img of images) {
-      const target = pushTarget(img.spec.ref, img.tag);
-      repositoryRefs[img.spec.ref] = `${antithesis.repository}/${target.name}:${target.tag}`;
-    }
+    for (const img of images) repositoryRefs[img.spec.ref] = repositoryTag(antithesis, pushTarget(img.spec.ref, img.tag));
 
     stage = "preflight";
     let pre: Extract<SubmitOutcome, { ok: true }>["preflight"] = "skipped";
