@@ -1,15 +1,16 @@
 package dqueue
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"sync"
 	"time"
 
+	"pgoharness.local/support/inbox"
 	"pgoharness.local/support/tlink"
 )
 
@@ -20,19 +21,16 @@ type Message struct {
 	Clock []tlink.Entry `json:"clock,omitempty"`
 }
 
-// Mailboxes is one node's view of the network `net[_]`: its own mailbox (a TCP listener whose messages queue
+// Mailboxes is one node's view of the network `net[_]`: its own mailbox (the shared TCP inbox, messages queued
 // in arrival order) and one connection per remote mailbox. Unlike a lossy transport, a queue must not lose
 // messages: Send blocks until the message is written to the connection and Receive blocks until one arrives.
 type Mailboxes struct {
 	self  int
 	addrs map[int]string
-	ln    net.Listener
-	in    chan Message
+	box   *inbox.Inbox[Message]
 
-	mu     sync.Mutex
-	out    map[int]*json.Encoder
-	conns  []net.Conn
-	closed bool
+	mu  sync.Mutex
+	out map[int]*json.Encoder
 }
 
 // bufferSize bounds the messages queued in a mailbox; past it the TCP connection applies back-pressure.
@@ -44,56 +42,19 @@ func Listen(self int, addrs map[int]string) (*Mailboxes, error) {
 	if !ok {
 		return nil, fmt.Errorf("dqueue: no address for mailbox %d", self)
 	}
-	_, port, err := net.SplitHostPort(addr)
+	box, err := inbox.Listen[Message](addr, bufferSize, func(from net.Addr, err error) {
+		log.Printf("dqueue: mailbox %d: dropping a malformed message from %s: %v", self, from, err)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("dqueue: mailbox %d address %q: %w", self, addr, err)
+		return nil, fmt.Errorf("dqueue: mailbox %d: %w", self, err)
 	}
-	ln, err := net.Listen("tcp", ":"+port)
-	if err != nil {
-		return nil, fmt.Errorf("dqueue: listening for mailbox %d on %s: %w", self, addr, err)
-	}
-	m := &Mailboxes{self: self, addrs: addrs, ln: ln, in: make(chan Message, bufferSize), out: map[int]*json.Encoder{}}
-	go m.accept()
-	return m, nil
-}
-
-func (m *Mailboxes) accept() {
-	for {
-		c, err := m.ln.Accept()
-		if err != nil {
-			return
-		}
-		if !m.track(c) {
-			return
-		}
-		go func() {
-			dec := json.NewDecoder(bufio.NewReader(c))
-			for {
-				var msg Message
-				if err := dec.Decode(&msg); err != nil {
-					return
-				}
-				m.in <- msg
-			}
-		}()
-	}
-}
-
-func (m *Mailboxes) track(c net.Conn) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		_ = c.Close()
-		return false
-	}
-	m.conns = append(m.conns, c)
-	return true
+	return &Mailboxes{self: self, addrs: addrs, box: box, out: map[int]*json.Encoder{}}, nil
 }
 
 // Receive takes the next message of the own mailbox, waiting for one.
 func (m *Mailboxes) Receive(ctx context.Context) (Message, error) {
 	select {
-	case msg := <-m.in:
+	case msg := <-m.box.C:
 		return msg, nil
 	case <-ctx.Done():
 		return Message{}, ctx.Err()
@@ -104,7 +65,7 @@ func (m *Mailboxes) Receive(ctx context.Context) (Message, error) {
 func (m *Mailboxes) Send(ctx context.Context, to int, msg Message) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.closed {
+	if m.box.Closed() {
 		return errors.New("dqueue: mailboxes closed")
 	}
 	enc, ok := m.out[to]
@@ -117,7 +78,9 @@ func (m *Mailboxes) Send(ctx context.Context, to int, msg Message) error {
 		if err != nil {
 			return fmt.Errorf("dqueue: connecting to mailbox %d at %s: %w", to, addr, err)
 		}
-		m.conns = append(m.conns, c)
+		if !m.box.Track(c) {
+			return errors.New("dqueue: mailboxes closed")
+		}
 		enc = json.NewEncoder(c)
 		m.out[to] = enc
 	}
@@ -145,15 +108,4 @@ func dialRetry(ctx context.Context, addr string) (net.Conn, error) {
 }
 
 // Close stops listening and closes every connection.
-func (m *Mailboxes) Close() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		return
-	}
-	m.closed = true
-	_ = m.ln.Close()
-	for _, c := range m.conns {
-		_ = c.Close()
-	}
-}
+func (m *Mailboxes) Close() { m.box.Close() }

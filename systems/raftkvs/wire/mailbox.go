@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"pgoharness.local/raftkvs/raft"
+	"pgoharness.local/support/inbox"
 	"pgoharness.local/support/tlink"
 )
 
@@ -29,92 +30,36 @@ type Options struct {
 	Logf    func(format string, args ...any)
 }
 
-// Mailbox receives messages on a TCP listener and sends them over one connection per destination. Sending
-// never blocks the caller: a message that cannot be queued or delivered is dropped (Raft and the client retry).
+// Mailbox receives messages through the shared TCP inbox and sends them over one connection per destination.
+// Sending never blocks the caller: a message that cannot be queued or delivered is dropped (Raft and the client
+// retry).
 type Mailbox struct {
 	opts Options
-	ln   net.Listener
-	In   chan Envelope
+	box  *inbox.Inbox[Envelope]
+	In   <-chan Envelope
 
-	mu     sync.Mutex
-	peers  map[int]chan Envelope
-	conns  map[net.Conn]bool
-	closed bool
-	done   chan struct{}
+	mu    sync.Mutex
+	peers map[int]chan Envelope
 }
 
 // Listen opens a mailbox on the port of addr (on every interface, so "server1:8000" works inside its container).
 func Listen(addr string, opts Options) (*Mailbox, error) {
-	_, port, err := net.SplitHostPort(addr)
+	box, err := inbox.Listen[Envelope](addr, opts.QueueSize, func(from net.Addr, err error) {
+		log.Printf("mailbox: dropping a malformed message from %s: %v", from, err)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("mailbox address %q: %w", addr, err)
-	}
-	ln, err := net.Listen("tcp", ":"+port)
-	if err != nil {
-		return nil, fmt.Errorf("mailbox: listening on %s: %w", addr, err)
+		return nil, fmt.Errorf("mailbox: %w", err)
 	}
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
-	m := &Mailbox{opts: opts, ln: ln, In: make(chan Envelope, opts.QueueSize), peers: map[int]chan Envelope{},
-		conns: map[net.Conn]bool{}, done: make(chan struct{})}
-	go m.accept()
-	return m, nil
-}
-
-func (m *Mailbox) accept() {
-	for {
-		c, err := m.ln.Accept()
-		if err != nil {
-			return
-		}
-		if !m.track(c) {
-			return
-		}
-		go m.read(c)
-	}
-}
-
-func (m *Mailbox) track(c net.Conn) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.closed {
-		c.Close()
-		return false
-	}
-	m.conns[c] = true
-	return true
-}
-
-func (m *Mailbox) untrack(c net.Conn) {
-	m.mu.Lock()
-	delete(m.conns, c)
-	m.mu.Unlock()
-	c.Close()
-}
-
-func (m *Mailbox) read(c net.Conn) {
-	defer m.untrack(c)
-	sc := bufio.NewScanner(c)
-	sc.Buffer(make([]byte, 64<<10), 64<<20)
-	for sc.Scan() {
-		var env Envelope
-		if err := json.Unmarshal(sc.Bytes(), &env); err != nil {
-			log.Printf("mailbox: dropping a malformed message from %s: %v", c.RemoteAddr(), err)
-			continue
-		}
-		select {
-		case m.In <- env:
-		case <-m.done:
-			return
-		}
-	}
+	return &Mailbox{opts: opts, box: box, In: box.C, peers: map[int]chan Envelope{}}, nil
 }
 
 // Send queues env for destination to.
 func (m *Mailbox) Send(to int, env Envelope) {
 	m.mu.Lock()
-	if m.closed {
+	if m.box.Closed() {
 		m.mu.Unlock()
 		return
 	}
@@ -144,14 +89,14 @@ func (m *Mailbox) sender(addr string, q chan Envelope) {
 	var retryAt time.Time
 	defer func() {
 		if conn != nil {
-			m.untrack(conn)
+			m.box.Untrack(conn)
 		}
 	}()
 	for {
 		var env Envelope
 		select {
 		case env = <-q:
-		case <-m.done:
+		case <-m.box.Done():
 			return
 		}
 		if conn == nil {
@@ -164,7 +109,7 @@ func (m *Mailbox) sender(addr string, q chan Envelope) {
 				retryAt = time.Now().Add(m.opts.DialTimeout)
 				continue
 			}
-			if !m.track(c) {
+			if !m.box.Track(c) {
 				return
 			}
 			conn, w = c, bufio.NewWriter(c)
@@ -186,26 +131,11 @@ func (m *Mailbox) sender(addr string, q chan Envelope) {
 		}
 		if err != nil {
 			m.opts.Logf("mailbox: sending to %s: %v", addr, err)
-			m.untrack(conn)
+			m.box.Untrack(conn)
 			conn = nil
 		}
 	}
 }
 
 // Close stops listening and closes every connection.
-func (m *Mailbox) Close() {
-	m.mu.Lock()
-	if m.closed {
-		m.mu.Unlock()
-		return
-	}
-	m.closed = true
-	close(m.done)
-	conns := m.conns
-	m.conns = map[net.Conn]bool{}
-	m.mu.Unlock()
-	m.ln.Close()
-	for c := range conns {
-		c.Close()
-	}
-}
+func (m *Mailbox) Close() { m.box.Close() }
