@@ -186,26 +186,40 @@ func (s *Server) begin(k int, merge ...tlink.Clock) *tlink.Section {
 	return s.tr[k].Begin(append(merge, s.proc)...)
 }
 
-func (s *Server) commit(sec *tlink.Section, next string) {
-	if sec == nil {
-		return
+// commit ends the section, then sends what it wrote to the network: a message must not leave before the
+// section that sent it is in the trace, or a crash in between (the leader-kill test SIGKILLs servers) leaves
+// receivers whose clocks depend on a section no trace records.
+func (s *Server) commit(sec *tlink.Section, next string, out ...outgoing) {
+	if sec != nil {
+		s.proc.Merge(sec.Clock())
+		if err := sec.Commit(next); err != nil {
+			log.Printf("raftkvs: server %d: writing trace: %v", s.id, err)
+		}
 	}
-	s.proc.Merge(sec.Clock())
-	if err := sec.Commit(next); err != nil {
-		log.Printf("raftkvs: server %d: writing trace: %v", s.id, err)
+	for _, o := range out {
+		s.mb.Send(o.dest, o.env)
 	}
 }
 
-func (s *Server) send(sec *tlink.Section, ms []raft.Message) {
+// outgoing is a message written in a section, sent when the section commits.
+type outgoing struct {
+	dest int
+	env  wire.Envelope
+}
+
+// send records the section's writes of ms to the network; commit sends them.
+func (s *Server) send(sec *tlink.Section, ms []raft.Message) []outgoing {
 	clock := sec.Clock()
 	var entries []tlink.Entry
 	if clock != nil {
 		entries = clock.Entries()
 	}
+	out := make([]outgoing, 0, len(ms))
 	for _, m := range ms {
 		sec.Send("net", []string{tlink.Int(m.Dest)}, wire.MsgValue(m))
-		s.mb.Send(m.Dest, wire.Envelope{Clock: entries, Msg: m})
+		out = append(out, outgoing{m.Dest, wire.Envelope{Clock: entries, Msg: m}})
 	}
+	return out
 }
 
 // snapshot is the shared state a section may change, recorded as read-then-write when it does.
@@ -261,8 +275,7 @@ func (s *Server) handle(env wire.Envelope) error {
 		return err
 	}
 	s.recordChanges(sec, before)
-	s.send(sec, replies)
-	s.commit(sec, "AServer.serverLoop")
+	s.commit(sec, "AServer.serverLoop", s.send(sec, replies)...)
 	return s.followUp()
 }
 
@@ -279,8 +292,7 @@ func (s *Server) tick() error {
 		}
 		s.recordChanges(sec, before)
 		sec.Write("votesGranted", s.srv(), tlink.Set(tlink.Int(s.id)))
-		s.send(sec, msgs)
-		s.commit(sec, "AServerRequestVote.serverRequestVoteLoop")
+		s.commit(sec, "AServerRequestVote.serverRequestVoteLoop", s.send(sec, msgs)...)
 		s.logf("server %d: election timeout, campaigning in term %d", s.id, s.node.Term())
 	}
 	if heartbeat {
@@ -292,8 +304,7 @@ func (s *Server) tick() error {
 func (s *Server) appendEntries() {
 	sec := s.begin(kAppendEntries)
 	sec.Read("state", s.srv(), tlink.Str(string(s.node.State())))
-	s.send(sec, s.node.BroadcastAppend())
-	s.commit(sec, "AServerAppendEntries.serverAppendEntriesLoop")
+	s.commit(sec, "AServerAppendEntries.serverAppendEntriesLoop", s.send(sec, s.node.BroadcastAppend())...)
 }
 
 // followUp runs what a step may have enabled: becoming leader, sending new entries, committing.
@@ -332,8 +343,7 @@ func (s *Server) followUp() error {
 				replies = append(replies, *a.Reply)
 			}
 		}
-		s.send(sec, replies)
-		s.commit(sec, "AServerAdvanceCommitIndex.serverAdvanceCommitIndexLoop")
+		s.commit(sec, "AServerAdvanceCommitIndex.serverAdvanceCommitIndexLoop", s.send(sec, replies)...)
 	}
 	return nil
 }
