@@ -105,6 +105,11 @@ export interface SystemDefinition {
   readonly checkout: string | undefined;
 }
 
+/** The host variables the system passes through to its test-composer commands, those that are set. */
+export function workloadEnvOf(system: Pick<SystemDefinition, "workloadEnv">, settings: Pick<Settings, "env">): Record<string, string> {
+  return Object.fromEntries(system.workloadEnv.flatMap((k) => (settings.env[k] !== undefined ? [[k, settings.env[k]]] : [])));
+}
+
 export class DefinitionError extends Error {
   override name = "DefinitionError";
 }

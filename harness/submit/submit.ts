@@ -25,7 +25,7 @@ import { dockerClient, type Docker } from "../image/docker.ts";
 import { logger } from "../log.ts";
 import { createRun } from "../run/artifacts.ts";
 import { loadSettings } from "../settings.ts";
-import { forCheckout, type SystemDefinition } from "../system.ts";
+import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
 import { prepareSystem } from "../vitest/prepare.ts";
 import { preflight } from "./preflight.ts";
 
@@ -93,7 +93,7 @@ export async function submitSystem(definition: SystemDefinition, env: NodeJS.Pro
           reaper,
           setupTimeoutMs: settings.setupTimeoutMs,
           workloadTimeoutMs: settings.workloadTimeoutMs,
-          env: Object.fromEntries(system.workloadEnv.flatMap((k) => (settings.env[k] !== undefined ? [[k, settings.env[k]]] : []))),
+          env: workloadEnvOf(system, settings),
         }),
       );
       pre = { seconds: report.seconds, commands: report.commands.map((c) => c.name) };

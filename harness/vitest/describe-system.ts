@@ -16,7 +16,7 @@ import { dockerClient } from "../image/docker.ts";
 import { logger } from "../log.ts";
 import { createRun, redactEnv, type Run } from "../run/artifacts.ts";
 import { loadSettings, type Settings } from "../settings.ts";
-import { forCheckout, type SystemDefinition } from "../system.ts";
+import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
 import { discoverTemplate } from "../workload/template.ts";
 import type { Fault } from "../faults/fault.ts";
 import { runWorkload, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
@@ -93,7 +93,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
       const prepared = inject(PROVIDED_KEY);
       state.run = await createRun(settings.runsDir, system.name, {
         settings: { ...settings, env: undefined },
-        environment: redactEnv(Object.fromEntries(system.workloadEnv.flatMap((k) => (settings.env[k] !== undefined ? [[k, settings.env[k]]] : [])))),
+        environment: redactEnv(workloadEnvOf(system, settings)),
         images: prepared.images.map((i) => i.tag),
         build: prepared.build.hash,
         checkout: system.checkout,
@@ -132,7 +132,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
         const cluster = state.cluster!;
         const commands = await discoverTemplate(cluster, system.template);
         log.info(`template "${system.template}": ${commands.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
-        const env = Object.fromEntries(system.workloadEnv.flatMap((k) => (settings.env[k] !== undefined ? [[k, settings.env[k]]] : [])));
+        const env = workloadEnvOf(system, settings);
         const driverServices = system.driverServices?.(env);
         if (driverServices !== undefined) log.info(`drivers run in ${driverServices.join(", ")} at once`);
         const result = await runWorkload(cluster, commands, {

@@ -8,8 +8,6 @@ import type { SystemDefinition } from "../system.ts";
 import { prepareSystem } from "./prepare.ts";
 import { PROVIDED_KEY, SUBMIT_KEY } from "./provided.ts";
 
-export { prepareSystem };
-
 /** `export default systemGlobalSetup(system)` in suites/<name>/global-setup.ts. */
 export function systemGlobalSetup(system: SystemDefinition): (project: TestProject) => Promise<void> {
   return async (project) => {
