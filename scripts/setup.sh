@@ -110,6 +110,13 @@ fi
 # docker-registry's package starts a system service on port 5000; the tests start their own.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet docker-registry 2>/dev/null; then systemctl stop docker-registry || true; fi
 
+# Antithesis builds (ANTITHESIS=1, and the tests of them) compile with cgo: the SDK reaches Antithesis's coverage
+# library through it.
+if ! command -v gcc >/dev/null 2>&1; then
+  if is_root && [ -r /etc/os-release ]; then apt_install gcc libc6-dev
+  else log "note: gcc is missing; ANTITHESIS=1 builds (cgo) and their tests will fail"; fi
+fi
+
 # --- Go -------------------------------------------------------------------------------------------------
 command -v go >/dev/null 2>&1 || die "Go is not installed: install Go 1.24 or newer and put it on PATH (or at /usr/local/go)."
 go_version=$(go env GOVERSION | sed 's/^go//')
