@@ -1,7 +1,8 @@
 // pgo.jar TraceLink without a JVM: each test writes a fake `java` into a temp dir. It stands in for
 // `java -jar pgo.jar` + TLC: it records its arguments, writes the Validate spec tracegen would write, and replays
-// the real console output of ../shared/corpus/tlc/raftkvs-3server-tracelink.log (tracegen part, then TLC part,
+// the real console output of testdata/tlc/raftkvs-3server-tracelink.log (tracegen part, then TLC part,
 // completed with a TLC ending where the test needs one), exiting as pgo.jar would.
+import { PGO_TRACES, TLC_LOGS } from "../../testdata/paths.ts";
 import { readFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,9 +11,8 @@ import { expect, test } from "vitest";
 import { INVARIANT_TAIL, SUCCESS_TAIL } from "./fixtures/fake-pgo/tlc-tails.ts";
 import { PGO_JAR_CHECK, pgoJarChecker, resolveJava, resolvePgoJar } from "./pgo-jar.ts";
 
-const corpus = join(import.meta.dirname, "../../../shared/corpus");
-const realLog = join(corpus, "tlc/raftkvs-3server-tracelink.log");
-const tracesDir = join(corpus, "tracelink/dqueue/ok/4161323826586722756");
+const realLog = join(TLC_LOGS, "raftkvs-3server-tracelink.log");
+const tracesDir = join(PGO_TRACES, "dqueue/ok/4161323826586722756");
 
 const FAKE_JAVA = `#!/bin/bash
 # Fake java: stands in for \`java -jar pgo.jar <tracegen|tlc> ...\` and TLC (see pgo-jar.test.ts).
