@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import dqueue from "../../systems/dqueue/system.ts";
-import { dockerClient, imageExists } from "../image/docker.ts";
+import { dockerClient, imageExists } from "../docker/client.ts";
 import { logger } from "../log.ts";
 import { buildConfigImage, composeServices, pushConfigImage, readComposeFromImage } from "./config-image.ts";
 import { loginRegistry, manifestExists } from "./registry.ts";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { dockerClient, imageExists } from "../image/docker.ts";
+import { dockerClient, imageExists } from "../docker/client.ts";
 import { logger } from "../log.ts";
 import { RegistryError, loginRegistry, manifestExists, pushImage, pushImages, pushTarget } from "./registry.ts";
 import { type AntithesisSettings, loadAntithesisSettings } from "./settings.ts";

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Docker } from "../image/docker.ts";
+import type { Docker } from "../docker/client.ts";
 import { dockerConfigCredentials, loginRegistry, pushTarget, registryScheme } from "./registry.ts";
 import { loadAntithesisSettings } from "./settings.ts";
 

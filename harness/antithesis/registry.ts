@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { type Docker, imageExists } from "../image/docker.ts";
+import { type Docker, imageExists } from "../docker/client.ts";
 import type { Logger } from "../log.ts";
 import { Secret } from "./secret.ts";
 import { type AntithesisSettings, scrub } from "./settings.ts";

@@ -262,12 +262,4 @@ function keyCredentials(text: string, from: string, fail: (m: string) => never):
   return { username: "_json_key", password: new Secret(text), from };
 }
 
-/** Replaces every occurrence of a secret's value in text (messages from the daemon, servers or tools). */
-export function scrub(text: string, secrets: readonly Secret[]): string {
-  let out = text;
-  for (const s of secrets) {
-    const v = s.reveal();
-    if (v.length >= 4) out = out.split(v).join("[REDACTED]");
-  }
-  return out;
-}
+export { scrub } from "../redact.ts";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import dqueue from "../../systems/dqueue/system.ts";
-import { dockerClient } from "../image/docker.ts";
+import { dockerClient } from "../docker/client.ts";
 import { logger } from "../log.ts";
 import { getProperties, launch, waitForRun } from "./api.ts";
 import { composeServices, pushConfigImage, readComposeFromImage } from "./config-image.ts";

@@ -44,19 +44,25 @@ export function mergeVerdicts(verdicts: Iterable<Verdict>): Verdict {
   return merged;
 }
 
-/** Run checkers one after another; a checker that throws yields an "unknown" result rather than hiding the others. */
-export async function runCheckers(checkers: readonly Checker[], ctx: CheckContext): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  for (const checker of checkers) {
-    try {
-      results.push(...(await checker.check(ctx)));
-    } catch (err) {
-      results.push({
+/** Runs one checker; one that throws yields an "unknown" result carrying its error, so it hides nothing else. */
+export async function runChecker(checker: Checker, ctx: CheckContext): Promise<CheckResult[]> {
+  try {
+    return await checker.check(ctx);
+  } catch (err) {
+    return [
+      {
         name: checker.name,
         valid: "unknown",
         summary: `checker "${checker.name}" crashed: ${err instanceof Error ? err.message : String(err)}`,
-      });
-    }
+        details: { error: err instanceof Error ? (err.stack ?? err.message) : String(err) },
+      },
+    ];
   }
+}
+
+/** Run checkers one after another (see runChecker). */
+export async function runCheckers(checkers: readonly Checker[], ctx: CheckContext): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const checker of checkers) results.push(...(await runChecker(checker, ctx)));
   return results;
 }

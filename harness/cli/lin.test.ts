@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { linearizabilityChecker } from "../history/checkers.ts";
+import { clientHistory } from "../../systems/raftkvs/shapes.ts";
 import { LIN_HISTORIES as LIN_CORPUS, PGO_TRACES } from "../../testdata/paths.ts";
 import { command } from "./lin.ts";
 
@@ -61,7 +62,7 @@ describe("pgo-harness lin check", () => {
     const raft = join(PGO_TRACES, "raftkvs-1server/ok/12183258352510483490");
     const art = join(dir, "jsonl");
     await mkdir(art);
-    await linearizabilityChecker().check({ tracesDir: raft, artifactsDir: art });
+    await linearizabilityChecker({ history: clientHistory }).check({ tracesDir: raft, artifactsDir: art });
     const jsonl = join(art, "history.jsonl");
     expect(await run(["check", "--model", "kv", jsonl])).toMatchObject({ code: 0, out: "linearizable\n" });
     const text = await readFile(jsonl, "utf8");

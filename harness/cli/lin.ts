@@ -5,9 +5,13 @@
 import { existsSync, statSync } from "node:fs";
 import { stderr, stdout } from "node:process";
 import { loadHistory, modelFor } from "../history/load.ts";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ClientShape } from "../history/from-trace.ts";
 import { raftkvsHistory } from "../history/from-trace.ts";
 import { kvModel } from "../history/models.ts";
-import { checkQueue, queueHistoryFromTraces } from "../history/queue.ts";
+import { checkQueue, queueHistoryFromTraces, type QueueShape } from "../history/queue.ts";
+import { projectRoot } from "../paths.ts";
 import { TraceFormatError } from "../tracelink/reader.ts";
 import { HistoryFormatError } from "../history/operation.ts";
 import { reportLinearizability } from "../history/report.ts";
@@ -15,6 +19,12 @@ import { reportLinearizability } from "../history/report.ts";
 const USAGE = "usage: pgo-harness lin check --model etcd|kv [--timeout <seconds>] [--html <dir>] <history-file | history.jsonl>\n" +
   "       pgo-harness lin check --model raftkvs [--timeout <seconds>] [--html <dir>] <traces-dir>\n" +
   "       pgo-harness lin queue <traces-dir>\n";
+
+/** The trace shapes live with their systems (systems/<name>/shapes.ts), loaded by name like a system. */
+async function shapes<T>(system: string, name: string): Promise<T> {
+  const mod = (await import(pathToFileURL(join(projectRoot, "systems", system, "shapes.ts")).href)) as Record<string, unknown>;
+  return mod[name] as T;
+}
 
 async function queue(args: string[]): Promise<number> {
   const [dir, ...extra] = args;
@@ -28,7 +38,7 @@ async function queue(args: string[]): Promise<number> {
   }
   let history;
   try {
-    history = await queueHistoryFromTraces(dir);
+    history = await queueHistoryFromTraces(dir, await shapes<QueueShape>("dqueue", "DQUEUE_SHAPE"));
   } catch (err) {
     if (!(err instanceof HistoryFormatError || err instanceof TraceFormatError)) throw err;
     stderr.write(`pgo-harness lin: ${err.message}\n`);
@@ -94,7 +104,7 @@ export const command = {
     }
     let ops;
     try {
-      ops = model === "raftkvs" ? await raftkvsHistory(file) : await loadHistory(model, file);
+      ops = model === "raftkvs" ? await raftkvsHistory(file, await shapes<ClientShape>("raftkvs", "RAFTKVS_CLIENT")) : await loadHistory(model, file);
     } catch (err) {
       if (!(err instanceof HistoryFormatError || err instanceof TraceFormatError)) throw err;
       stderr.write(`pgo-harness lin: ${err.message}\n`);

@@ -3,29 +3,17 @@
 import { join } from "node:path";
 import fse from "fs-extra";
 import type { StartedCluster } from "../compose/cluster.ts";
-import { copyDirFromContainer } from "../compose/archive.ts";
 import { SDK_OUTPUT_DIR, SDK_VOLUME } from "../compose/compose-file.ts";
 
 export class CollectError extends Error {
   override name = "CollectError";
 }
 
-/** Finds a container mounting the project's volume `volume`; returns it and the mount's path inside. */
-async function mountOf(cluster: StartedCluster, volume: string): Promise<{ id: string; path: string } | undefined> {
-  const wanted = `${cluster.project}_${volume}`;
-  for (const c of await cluster.containers()) {
-    const info = await cluster.docker.getContainer(c.id).inspect();
-    const mount = info.Mounts.find((m) => m.Type === "volume" && m.Name === wanted);
-    if (mount !== undefined) return { id: c.id, path: mount.Destination };
-  }
-  return undefined;
-}
-
 export async function collectVolume(cluster: StartedCluster, volume: string, dest: string): Promise<string> {
-  const mount = await mountOf(cluster, volume);
+  const mount = await cluster.volumeMount(volume);
   if (mount === undefined) throw new CollectError(`no container of ${cluster.project} mounts the volume "${volume}"; is it declared in the compose file and mounted by a service?`);
   await fse.ensureDir(dest);
-  await copyDirFromContainer(cluster.docker, mount.id, mount.path, dest);
+  await cluster.copyDir(mount.containerId, mount.path, dest);
   return dest;
 }
 
@@ -39,9 +27,9 @@ export async function collectTraces(cluster: StartedCluster, volume: string, run
 /** The Antithesis SDK's local output (setup-complete, assertions) to <runDir>/antithesis-sdk. */
 export async function collectSdkOutput(cluster: StartedCluster, runDir: string): Promise<string> {
   const dir = join(runDir, "antithesis-sdk");
-  const mount = await mountOf(cluster, SDK_VOLUME);
+  const mount = await cluster.volumeMount(SDK_VOLUME);
   if (mount === undefined) return dir;
   await fse.ensureDir(dir);
-  await copyDirFromContainer(cluster.docker, mount.id, SDK_OUTPUT_DIR, dir);
+  await cluster.copyDir(mount.containerId, SDK_OUTPUT_DIR, dir);
   return dir;
 }

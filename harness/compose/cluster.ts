@@ -4,16 +4,12 @@ import type Docker from "dockerode";
 import type { StartedDockerComposeEnvironment } from "testcontainers";
 import type { Logger } from "../log.ts";
 import type { Reaper } from "./reaper.ts";
-import { execIn, type ExecOptions, type ExecResult } from "./exec.ts";
-import { listProject, removeProject } from "./remove-project.ts";
+import { copyDirFromContainer, readFilesFromContainer } from "../docker/archive.ts";
+import { execIn, type ExecOptions, type ExecResult } from "../docker/exec.ts";
+import { readLogs } from "../docker/logs.ts";
+import { listProject, projectContainers, removeProject, type ServiceContainer } from "../docker/project.ts";
 
-export interface ServiceContainer {
-  readonly service: string;
-  readonly id: string;
-  readonly name: string;
-  readonly state: string;
-  readonly exitCode: number | undefined;
-}
+export type { ServiceContainer } from "../docker/project.ts";
 
 export interface ClusterParts {
   readonly project: string;
@@ -22,6 +18,12 @@ export interface ClusterParts {
   readonly reaper: Reaper | undefined;
   readonly keep: boolean;
   readonly log: Logger;
+}
+
+/** Where a project volume is mounted: a container of the project and the path inside it. */
+export interface VolumeMount {
+  readonly containerId: string;
+  readonly path: string;
 }
 
 export class StartedCluster implements AsyncDisposable {
@@ -34,22 +36,17 @@ export class StartedCluster implements AsyncDisposable {
     this.project = parts.project;
   }
 
+  /**
+   * @deprecated The raw client; use the cluster's own operations (containers, exec, logs, kill, pause, copy).
+   * Kept while fault kinds written against it are moved over.
+   */
   get docker(): Docker {
     return this.parts.docker;
   }
 
   /** Every container of the project, running or not, sorted by service name. */
   async containers(): Promise<ServiceContainer[]> {
-    const list = await this.parts.docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${this.project}`] } });
-    return list
-      .map((c) => ({
-        service: c.Labels["com.docker.compose.service"] ?? c.Names[0] ?? c.Id,
-        id: c.Id,
-        name: c.Names[0]?.replace(/^\//, "") ?? c.Id,
-        state: c.State,
-        exitCode: c.State === "exited" ? Number(/Exited \((\d+)\)/.exec(c.Status)?.[1] ?? NaN) : undefined,
-      }))
-      .sort((a, b) => a.service.localeCompare(b.service));
+    return projectContainers(this.project, this.parts.docker);
   }
 
   async container(service: string): Promise<ServiceContainer> {
@@ -60,6 +57,46 @@ export class StartedCluster implements AsyncDisposable {
 
   async exec(service: string, cmd: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     return execIn(this.parts.docker, (await this.container(service)).id, cmd, opts);
+  }
+
+  /** The service's log so far (stdout and stderr interleaved). */
+  async logs(service: string, opts: { timestamps?: boolean } = {}): Promise<string> {
+    return readLogs(this.parts.docker, (await this.container(service)).id, opts.timestamps === true);
+  }
+
+  /** Sends a signal to the service's main process (SIGKILL: a crash). */
+  async kill(service: string, signal = "SIGKILL"): Promise<void> {
+    await this.parts.docker.getContainer((await this.container(service)).id).kill({ signal });
+  }
+
+  /** Freezes (or thaws) every process of the service (cgroup freezer), as a stalled machine. */
+  async pause(service: string): Promise<void> {
+    await this.parts.docker.getContainer((await this.container(service)).id).pause();
+  }
+
+  async unpause(service: string): Promise<void> {
+    await this.parts.docker.getContainer((await this.container(service)).id).unpause();
+  }
+
+  /** A container of the project that mounts the project volume `volume`, and the mount's path inside it. */
+  async volumeMount(volume: string): Promise<VolumeMount | undefined> {
+    const wanted = `${this.project}_${volume}`;
+    for (const c of await this.containers()) {
+      const info = await this.parts.docker.getContainer(c.id).inspect();
+      const mount = info.Mounts.find((m) => m.Type === "volume" && m.Name === wanted);
+      if (mount !== undefined) return { containerId: c.id, path: mount.Destination };
+    }
+    return undefined;
+  }
+
+  /** Copies a directory out of a container (running or stopped) into dest. */
+  async copyDir(containerId: string, path: string, dest: string): Promise<void> {
+    await copyDirFromContainer(this.parts.docker, containerId, path, dest);
+  }
+
+  /** Reads every regular file below path in a container into memory (small files only). */
+  async readFiles(containerId: string, path: string): Promise<Map<string, string>> {
+    return readFilesFromContainer(this.parts.docker, containerId, path);
   }
 
   /** Stops every container (SIGTERM, then SIGKILL after timeoutS) so that processes flush their traces. */

@@ -4,7 +4,7 @@
 // exited, crashed, was killed, or was interrupted with Ctrl-C — every project not marked done is removed:
 // containers (with their anonymous volumes), then networks, then named volumes.
 import { createInterface } from "node:readline";
-import { removeProject } from "./remove-project.ts";
+import { removeProject } from "../docker/project.ts";
 
 const projects = new Set<string>();
 const lines = createInterface({ input: process.stdin });

@@ -8,10 +8,10 @@ import { fileURLToPath } from "node:url";
 import { DockerComposeEnvironment } from "testcontainers";
 import { describe, expect, test } from "vitest";
 import { resolveBaseImage } from "../image/base-image.ts";
-import { dockerClient } from "../image/docker.ts";
+import { dockerClient } from "../docker/client.ts";
 import { logger } from "../log.ts";
 import { loadSettings } from "../settings.ts";
-import { listProject, removeProject } from "./remove-project.ts";
+import { listProject, removeProject } from "../docker/project.ts";
 
 describe("reaper", () => {
   test("removes a registered compose project after its owner is killed with SIGKILL", async () => {

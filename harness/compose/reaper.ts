@@ -29,4 +29,9 @@ export class Reaper {
   done(project: string): void {
     this.child.stdin?.write(`done ${project}\n`);
   }
+
+  /** Ends the watch: the reaper removes what is still registered (nothing, after every done) and exits. */
+  close(): void {
+    this.child.stdin?.end();
+  }
 }

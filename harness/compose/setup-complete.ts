@@ -1,9 +1,7 @@
 // Waits for Antithesis's setup-complete signal, as Antithesis itself would: a line
 // {"antithesis_setup":{"status":"complete",...}} in the SDK output of any container. Fails early when a
 // container exits with an error before that.
-import { readLogs } from "../collect/logs.ts";
 import type { Logger } from "../log.ts";
-import { readFilesFromContainer } from "./archive.ts";
 import type { StartedCluster } from "./cluster.ts";
 import { SDK_OUTPUT_DIR } from "./compose-file.ts";
 
@@ -44,7 +42,7 @@ export async function waitForSetupComplete(cluster: StartedCluster, timeoutMs: n
     }
     const running = containers.find((c) => c.state === "running");
     if (running === undefined) throw new SetupError(`no container of ${cluster.project} is running, and setup-complete was never signalled`);
-    const files = await readFilesFromContainer(cluster.docker, running.id, SDK_OUTPUT_DIR).catch(() => new Map<string, string>());
+    const files = await cluster.readFiles(running.id, SDK_OUTPUT_DIR).catch(() => new Map<string, string>());
     const found = findSetupComplete(files);
     if (found !== undefined) return found;
     if (Date.now() > deadline) {
@@ -63,7 +61,7 @@ export async function waitForLogMessage(cluster: StartedCluster, services: RegEx
     signal?.throwIfAborted();
     for (const c of await cluster.containers()) {
       if (!services.test(c.service)) continue;
-      const line = (await readLogs(cluster.docker, c.id)).split("\n").find((l) => message.test(l));
+      const line = (await cluster.logs(c.service)).split("\n").find((l) => message.test(l));
       if (line !== undefined) return { service: c.service, line };
     }
     if (Date.now() > deadline) throw new SetupError(`log message ${message} not received from services ${services} after ${timeoutMs / 1000} s`);

@@ -4,13 +4,13 @@ import { basename, dirname, join } from "node:path";
 import type Docker from "dockerode";
 import { DockerComposeEnvironment } from "testcontainers";
 import type { BuiltImage } from "../image/index.ts";
-import { imageExists } from "../image/docker.ts";
+import { imageExists } from "../docker/client.ts";
 import type { Logger } from "../log.ts";
 import type { SystemDefinition } from "../system.ts";
 import { StartedCluster } from "./cluster.ts";
 import { readComposeFile, writeOverride } from "./compose-file.ts";
 import type { Reaper } from "./reaper.ts";
-import { removeProject } from "./remove-project.ts";
+import { removeProject } from "../docker/project.ts";
 
 export interface UpOptions {
   readonly system: SystemDefinition;

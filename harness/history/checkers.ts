@@ -2,11 +2,10 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Checker, CheckContext, CheckResult } from "../check/checker.ts";
-import { raftkvsHistory } from "./from-trace.ts";
 import type { AnyModel } from "./model.ts";
 import { kvModel } from "./models.ts";
 import type { Operation } from "./operation.ts";
-import { checkQueue, DQUEUE_SHAPE, queueHistoryFromTraces } from "./queue.ts";
+import { checkQueue, queueHistoryFromTraces } from "./queue.ts";
 import type { QueueShape } from "./queue.ts";
 import { reportLinearizability, toCheckResult } from "./report.ts";
 
@@ -15,8 +14,8 @@ export interface LinearizabilityCheckerOptions {
   readonly name?: string;
   /** Default: the kv model (raftkvs get/put). */
   readonly model?: AnyModel;
-  /** Derives the history from the traces directory; default: the raftkvs client (AClient reqCh/respCh). */
-  readonly history?: (tracesDir: string) => Promise<Operation[]>;
+  /** Derives the history from the traces directory (the system knows its client's shape). */
+  readonly history: (tracesDir: string) => Promise<Operation[]>;
   /** Budget for the search (default 60 s) and for the explanation (default 10 s). */
   readonly timeoutMs?: number;
   readonly explainTimeoutMs?: number;
@@ -28,12 +27,12 @@ async function writeHistory(path: string, ops: readonly Operation[]): Promise<st
   return path;
 }
 
-export function linearizabilityChecker(options: LinearizabilityCheckerOptions = {}): Checker {
+export function linearizabilityChecker(options: LinearizabilityCheckerOptions): Checker {
   const name = options.name ?? "history/linearizable";
   return {
     name,
     async check(ctx: CheckContext): Promise<CheckResult[]> {
-      const ops = await (options.history ?? raftkvsHistory)(ctx.tracesDir);
+      const ops = await options.history(ctx.tracesDir);
       if (ops.length === 0) return [{ name, valid: "unknown", summary: `no client operations in the traces of ${ctx.tracesDir}`, skipped: "no client operations recorded" }];
       const historyFile = await writeHistory(join(ctx.artifactsDir, "history.jsonl"), ops);
       ctx.log?.(`${name}: checking ${ops.length} operations`);
@@ -52,17 +51,18 @@ export function linearizabilityChecker(options: LinearizabilityCheckerOptions = 
 
 export interface QueueCheckerOptions {
   readonly name?: string;
-  readonly shape?: QueueShape;
+  /** Where items enter and leave (the system knows its archetypes). */
+  readonly shape: QueueShape;
   /** Unconsumed items at the end count as lost (for runs that drain the queue). Default false. */
   readonly requireDrained?: boolean;
 }
 
-export function queueChecker(options: QueueCheckerOptions = {}): Checker {
+export function queueChecker(options: QueueCheckerOptions): Checker {
   const name = options.name ?? "history/queue";
   return {
     name,
     async check(ctx: CheckContext): Promise<CheckResult[]> {
-      const history = await queueHistoryFromTraces(ctx.tracesDir, options.shape ?? DQUEUE_SHAPE);
+      const history = await queueHistoryFromTraces(ctx.tracesDir, options.shape);
       const r = checkQueue(history, options.requireDrained !== undefined ? { requireDrained: options.requireDrained } : {});
       return [{
         name,

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { checkLinearizability } from "./check.ts";
 import { linearizabilityChecker, queueChecker } from "./checkers.ts";
 import { raftkvsHistory } from "./from-trace.ts";
+import { DQUEUE_SHAPE } from "../../systems/dqueue/shapes.ts";
+import { clientHistory, RAFTKVS_CLIENT } from "../../systems/raftkvs/shapes.ts";
 import { kvModel } from "./models.ts";
 import { checkQueue, queueHistoryFromTraces } from "./queue.ts";
 
@@ -29,7 +31,7 @@ async function damaged(run: string, name: string, match: RegExp, edit: (text: st
 
 describe("raftkvs client history from TraceLink traces", () => {
   it.each(raftRuns.map((r) => [r.split("/").pop()!, r] as const))("run %s: 20 operations, linearizable", async (_, run) => {
-    const ops = await raftkvsHistory(run);
+    const ops = await raftkvsHistory(run, RAFTKVS_CLIENT);
     expect(ops).toHaveLength(20);
     expect(ops.filter((o) => o.f === "get")).toHaveLength(10);
     expect(ops.every((o) => o.call < o.return && o.return !== Infinity)).toBe(true);
@@ -46,21 +48,21 @@ describe("raftkvs client history from TraceLink traces", () => {
     });
     const art = join(tmp, "raft-art");
     await mkdir(art);
-    const [r] = await linearizabilityChecker().check({ tracesDir: dir, artifactsDir: art });
+    const [r] = await linearizabilityChecker({ history: clientHistory }).check({ tracesDir: dir, artifactsDir: art });
     expect(r?.valid).toBe(false);
     expect(r?.summary).toMatch(/not linearizable: operation #1 \(process AClient\(7\), trace-7-\d+\.log:10\)/);
     expect(r?.artifacts?.map((p) => p.split("/").pop())).toEqual(["history.jsonl", "history-linearizable-timeline.html"]);
     const html = await readFile(join(art, "history-linearizable-timeline.html"), "utf8");
     expect(html).toContain("get(&#34;key1&#34;) -&#62; &#34;stale&#34;");
     // Only key1's operations are drawn (the part that cannot be linearized), and the title says so.
-    const key1 = (await raftkvsHistory(dir)).filter((o) => o.input.key === "key1");
+    const key1 = (await raftkvsHistory(dir, RAFTKVS_CLIENT)).filter((o) => o.input.key === "key1");
     expect(html.match(/class="op[ "]/g)).toHaveLength(key1.length);
     expect(html).toContain(`showing ${key1.length} of 20 operations`);
   });
   it("answers unknown when the run's signal has aborted", async () => {
     const ac = new AbortController();
     ac.abort();
-    const [r] = await linearizabilityChecker().check({ tracesDir: raftRuns[0]!, artifactsDir: tmp, signal: ac.signal });
+    const [r] = await linearizabilityChecker({ history: clientHistory }).check({ tracesDir: raftRuns[0]!, artifactsDir: tmp, signal: ac.signal });
     expect(r?.valid).toBe("unknown");
     expect(r?.summary).toMatch(/^unknown: /);
   });
@@ -70,19 +72,19 @@ describe("raftkvs client history from TraceLink traces", () => {
       const last = lines.findLastIndex((l) => l.includes('"respCh"'));
       return lines.slice(0, last).join("\n") + "\n";
     });
-    const ops = await raftkvsHistory(dir);
+    const ops = await raftkvsHistory(dir, RAFTKVS_CLIENT);
     expect(ops.filter((o) => o.return === Infinity)).toHaveLength(1);
     expect(checkLinearizability(kvModel, ops).valid).toBe(true);
-    const [r] = await linearizabilityChecker().check({ tracesDir: join(TRACES, "dqueue/ok", dqueueRuns[1]!.split("/").pop()!), artifactsDir: tmp });
+    const [r] = await linearizabilityChecker({ history: clientHistory }).check({ tracesDir: join(TRACES, "dqueue/ok", dqueueRuns[1]!.split("/").pop()!), artifactsDir: tmp });
     expect(r).toMatchObject({ valid: "unknown", skipped: "no client operations recorded" });
   });
 });
 
 describe("dqueue queue semantics from TraceLink traces", () => {
   it.each(dqueueRuns.map((r) => [r.split("/").pop()!, r] as const))("run %s: every produced item consumed once, in order", async (_, run) => {
-    const h = await queueHistoryFromTraces(run);
+    const h = await queueHistoryFromTraces(run, DQUEUE_SHAPE);
     expect(h.consumed.map((i) => i.key)).toEqual(h.produced.map((i) => i.key));
-    const [r] = await queueChecker().check({ tracesDir: run, artifactsDir: tmp });
+    const [r] = await queueChecker({ shape: DQUEUE_SHAPE }).check({ tracesDir: run, artifactsDir: tmp });
     expect(r?.valid).toBe(true);
   });
   const run = dqueueRuns.find((r) => r.endsWith("4161323826586722756"))!;
@@ -101,16 +103,16 @@ describe("dqueue queue semantics from TraceLink traces", () => {
     ["unexpected", (v: string[]) => [v[0]!, v[1]!, "42"]],
   ] as const)("finds a %s item in a damaged copy", async (kind, edit) => {
     const dir = await damaged(run, `dq-${kind}`, /^trace-1-/, consumerEdit(edit));
-    const r = checkQueue(await queueHistoryFromTraces(dir));
+    const r = checkQueue(await queueHistoryFromTraces(dir, DQUEUE_SHAPE));
     expect(r.valid).toBe(false);
     expect(r.violations.map((v) => v.kind)).toContain(kind);
     expect(r.violations[0]?.message).toMatch(/^trace-[01]-\d+\.log:\d+: /);
-    const [c] = await queueChecker().check({ tracesDir: dir, artifactsDir: tmp });
+    const [c] = await queueChecker({ shape: DQUEUE_SHAPE }).check({ tracesDir: dir, artifactsDir: tmp });
     expect(c).toMatchObject({ name: "history/queue", valid: false });
     expect(c?.summary).toContain(kind);
   });
   it("allows a tail still in flight, unless the queue must be drained", async () => {
-    const h = await queueHistoryFromTraces(run);
+    const h = await queueHistoryFromTraces(run, DQUEUE_SHAPE);
     const cut = { produced: h.produced, consumed: h.consumed.slice(0, 2) };
     expect(checkQueue(cut)).toMatchObject({ valid: true, inFlight: 1 });
     expect(checkQueue(cut, { requireDrained: true }).violations.map((v) => v.kind)).toEqual(["lost"]);

@@ -21,8 +21,6 @@ export interface ClientShape {
   readonly response: string;
 }
 
-export const RAFTKVS_CLIENT: ClientShape = { archetype: "AClient", request: "reqCh", response: "respCh" };
-
 /** A request or response as recorded, with where it was recorded (for error messages). */
 export interface TracedValue {
   readonly value: TlaValue;
@@ -82,7 +80,7 @@ function str(v: TlaValue | undefined, what: string, where: string): string {
  * `[mtype, msuccess, mresponse |-> [idx, key, value, ok]]`. A get of a missing key (ok FALSE) reads as "",
  * the kv model's initial value. Times are nanoseconds since the earliest event.
  */
-export async function raftkvsHistory(dir: string, shape: ClientShape = RAFTKVS_CLIENT): Promise<Operation<KvInput, KvOutput>[]> {
+export async function raftkvsHistory(dir: string, shape: ClientShape): Promise<Operation<KvInput, KvOutput>[]> {
   const raw = await clientEvents(dir, shape);
   if (raw.length === 0) return [];
   const t0 = raw.reduce((m, e) => (e.nanos < m ? e.nanos : m), raw[0]!.nanos);

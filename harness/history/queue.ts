@@ -22,11 +22,6 @@ export interface QueueShape {
   readonly consumer: Endpoint;
 }
 
-export const DQUEUE_SHAPE: QueueShape = {
-  producer: { archetype: "AProducer", name: "s", tag: "read" },
-  consumer: { archetype: "AConsumer", name: "proc", tag: "write" },
-};
-
 export interface QueueItem {
   /** The TLA+ value as recorded. */
   readonly value: string;
@@ -42,7 +37,7 @@ export interface QueueHistory {
 }
 
 /** Reads produced and consumed items from a run's traces, each side in its file's order. */
-export async function queueHistoryFromTraces(dir: string, shape: QueueShape = DQUEUE_SHAPE): Promise<QueueHistory> {
+export async function queueHistoryFromTraces(dir: string, shape: QueueShape): Promise<QueueHistory> {
   const produced: QueueItem[] = [];
   const consumed: QueueItem[] = [];
   for (const path of await listTraceFiles(dir)) {

@@ -8,9 +8,9 @@ import { execa } from "execa";
 import fse from "fs-extra";
 import type { Logger } from "../log.ts";
 import type { Settings } from "../settings.ts";
-import { hashInputs, short } from "../build/hash.ts";
-import { withLock } from "../build/lock.ts";
-import { type Docker, imageExists, tryPull } from "./docker.ts";
+import { hashInputs, short } from "../gobuild/hash.ts";
+import { withLock } from "../gobuild/lock.ts";
+import { type Docker, imageExists, tryPull } from "../docker/client.ts";
 
 export class BaseImageError extends Error {
   override name = "BaseImageError";

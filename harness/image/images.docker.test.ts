@@ -5,12 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GenericContainer, Wait } from "testcontainers";
 import { describe, expect, test } from "vitest";
-import { build } from "../build/index.ts";
+import { build } from "../gobuild/index.ts";
 import { logger } from "../log.ts";
 import { loadSettings } from "../settings.ts";
 import { defineSystem } from "../system.ts";
 import { resolveBaseImage } from "./base-image.ts";
-import { dockerClient } from "./docker.ts";
+import { dockerClient } from "../docker/client.ts";
 import { buildImages } from "./index.ts";
 
 describe("image stage", () => {

@@ -5,11 +5,11 @@
 import { basename, join } from "node:path";
 import fse from "fs-extra";
 import { GenericContainer } from "testcontainers";
-import type { BuildResult } from "../build/index.ts";
-import { hashInputs, short } from "../build/hash.ts";
+import type { BuildResult } from "../gobuild/index.ts";
+import { hashInputs, short } from "../gobuild/hash.ts";
 import type { Logger } from "../log.ts";
 import type { ImageSpec, SystemDefinition } from "../system.ts";
-import { type Docker, imageExists, imageId } from "./docker.ts";
+import { type Docker, imageExists, imageId } from "../docker/client.ts";
 
 export interface BuiltImage {
   readonly spec: ImageSpec;

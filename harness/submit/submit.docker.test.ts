@@ -13,7 +13,7 @@ import { loginRegistry, missingDigestRefs } from "../antithesis/registry.ts";
 import { loadAntithesisSettings } from "../antithesis/settings.ts";
 import { type FakeAntithesis, startFakeAntithesis } from "../antithesis/testing/fake-antithesis.ts";
 import { type LocalRegistry, localRegistryUnavailable, startLocalRegistry } from "../antithesis/testing/local-registry.ts";
-import { dockerClient } from "../image/docker.ts";
+import { dockerClient } from "../docker/client.ts";
 import { projectRoot } from "../paths.ts";
 import { runSuiteInChild } from "../vitest/child-run.ts";
 

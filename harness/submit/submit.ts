@@ -8,7 +8,6 @@ import fse from "fs-extra";
 import {
   getProperties,
   launch,
-  loadAntithesisSettings,
   loginRegistry,
   propertyOutcomes,
   pushConfigImage,
@@ -20,13 +19,13 @@ import {
   type AntithesisSettings,
   type PropertyOutcome,
 } from "../antithesis/index.ts";
-import { Reaper } from "../compose/reaper.ts";
-import { dockerClient, type Docker } from "../image/docker.ts";
+import type { Docker } from "../docker/client.ts";
 import { logger } from "../log.ts";
 import { createRun } from "../run/artifacts.ts";
-import { loadSettings } from "../settings.ts";
-import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
-import { prepareSystem } from "../vitest/prepare.ts";
+import { resolveContext } from "../run/context.ts";
+import { prepareSystem } from "../run/prepare.ts";
+import { rerunCommand } from "../run/rerun.ts";
+import type { SystemDefinition } from "../system.ts";
 import { preflight } from "./preflight.ts";
 
 export type SubmitStage = "settings" | "login" | "build" | "preflight" | "push" | "launch" | "wait";
@@ -50,26 +49,33 @@ export type SubmitOutcome =
   | { readonly system: string; readonly ok: false; readonly stage: SubmitStage; readonly error: string; readonly runDir: string | undefined };
 
 export async function submitSystem(definition: SystemDefinition, env: NodeJS.ProcessEnv): Promise<SubmitOutcome> {
-  const log = logger(`${definition.name}/antithesis`);
+  let log = logger(`${definition.name}/antithesis`);
   let stage: SubmitStage = "settings";
   let secrets: AntithesisSettings["secrets"] = [];
   let runDir: string | undefined;
   try {
     // Before anything is built: a missing or contradictory setting stops here, naming the variable.
-    const settings = loadSettings(env);
-    const antithesis = loadAntithesisSettings(env);
+    const ctx = resolveContext(definition, env, { namespace: `${definition.name}/antithesis`, antithesis: true });
+    const { settings, system, docker } = ctx;
+    const antithesis = ctx.antithesis!;
     secrets = antithesis.secrets;
-    const system = forCheckout(definition, settings.pgoDir);
-    const run = await createRun(settings.runsDir, system.name, { mode: "antithesis", repository: antithesis.repository, baseUrl: antithesis.baseUrl, launcher: antithesis.launcher, checkout: system.checkout });
+    log = ctx.log;
+    const rerun = rerunCommand(system, env, undefined, ["npx", "vitest", "run", `suites/${system.name}`]);
+    const run = await createRun({
+      runsDir: settings.runsDir,
+      system: system.name,
+      variant: "antithesis",
+      rerun: `ANTITHESIS=1 ${rerun}`,
+      info: { mode: "antithesis", repository: antithesis.repository, baseUrl: antithesis.baseUrl, launcher: antithesis.launcher, checkout: system.checkout },
+    });
     runDir = run.dir;
 
     // The registry checks the credentials now, so that a wrong password costs no build.
     stage = "login";
-    const docker = dockerClient();
     const login = await loginRegistry(docker, antithesis, log);
 
     stage = "build";
-    const prepared = await prepareSystem(definition, env);
+    const prepared = await prepareSystem(ctx);
     const images = prepared.images.filter((i) => !i.spec.config);
 
     // The references the images will have in the repository; the pre-flight runs exactly these.
@@ -80,23 +86,11 @@ export async function submitSystem(definition: SystemDefinition, env: NodeJS.Pro
     let pre: Extract<SubmitOutcome, { ok: true }>["preflight"] = "skipped";
     if (antithesis.preflight) {
       await tagAll(docker, images.map((i) => [i.tag, repositoryRefs[i.spec.ref]!] as const));
-      const reaper = Reaper.start(join(run.dir, "reaper.log"));
+      const started = performance.now();
       const report = await log.step("Pre-flight: running what Antithesis will run (final references, internal networks)", () =>
-        preflight({
-          system,
-          images: prepared.images,
-          finalRefs: repositoryRefs,
-          runId: run.id,
-          runDir: run.dir,
-          docker,
-          log,
-          reaper,
-          setupTimeoutMs: settings.setupTimeoutMs,
-          workloadTimeoutMs: settings.workloadTimeoutMs,
-          env: workloadEnvOf(system, settings),
-        }),
+        preflight(ctx, { prepared, finalRefs: repositoryRefs, run, env, rerun: `ANTITHESIS=1 ${rerun}` }),
       );
-      pre = { seconds: report.seconds, commands: report.commands.map((c) => c.name) };
+      pre = { seconds: (performance.now() - started) / 1000, commands: [...new Set(report.commands.map((c) => c.command.name))] };
     } else {
       log.info("ANTITHESIS_PREFLIGHT=0: pre-flight skipped");
     }
@@ -108,6 +102,7 @@ export async function submitSystem(definition: SystemDefinition, env: NodeJS.Pro
       )
       // The repository tags were only for the pre-flight and the push; the engine keeps the built tags.
       .finally(() => untagAll(docker, antithesis.preflight ? Object.values(repositoryRefs) : []));
+    await run.close();
     const config = await log.step("Building and pushing the config image (compose file pinned by digest)", () =>
       pushConfigImage({ system, digestRefs, cacheDir: settings.cacheDir, docker, log, settings: antithesis, login, symbolsDir: prepared.build.symbolsDir }),
     );

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { execa } from "execa";
-import { listProject, type Leftovers } from "../compose/remove-project.ts";
+import { listProject, type Leftovers } from "../docker/project.ts";
 import { projectRoot } from "../paths.ts";
 
 export interface ChildRunOutcome {

@@ -1,226 +1,163 @@
-// The stages of one run of a system as a sequence of Vitest tests:
-//   up → workload → collect → one test per checker, and always down -v (afterAll), also after a failure.
-// Interrupts (Ctrl-C, SIGTERM, a killed worker) are covered by the reaper, which removes the compose
-// project as soon as this process is gone.
-import { join } from "node:path";
-import fse from "fs-extra";
+// The Vitest adapter: one describe block per suite file, whose tests follow the run pipeline's events
+// (harness/run/pipeline.ts). The pipeline starts in beforeAll; each test waits for its stage's outcome and passes,
+// fails or is skipped with it; afterAll waits for the pipeline's end (down -v included). Interrupts (Ctrl-C,
+// SIGTERM, a killed worker) are covered by the reaper, which removes the compose project once this process goes.
+import { relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { type CheckResult, mergeVerdicts } from "../check/checker.ts";
-import type { StartedCluster } from "../compose/cluster.ts";
-import { Reaper } from "../compose/reaper.ts";
-import { waitForLogMessage, waitForSetupComplete } from "../compose/setup-complete.ts";
-import { up } from "../compose/up.ts";
-import { saveLogs } from "../collect/logs.ts";
-import { collectSdkOutput, collectTraces } from "../collect/traces.ts";
-import { dockerClient } from "../image/docker.ts";
-import { logger } from "../log.ts";
-import { createRun, redactEnv, type Run } from "../run/artifacts.ts";
-import { loadSettings, type Settings } from "../settings.ts";
-import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
-import { discoverTemplate } from "../workload/template.ts";
-import type { Fault } from "../faults/fault.ts";
-import { runWorkload, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
+import type { CheckResult } from "../check/checker.ts";
+import { projectRoot } from "../paths.ts";
+import { resolveContext } from "../run/context.ts";
+import { runPipeline, type PipelineEvent, type PipelineResult, type Stage, type StageOutcome } from "../run/pipeline.ts";
+import { rerunCommand } from "../run/rerun.ts";
+import { isCustom, variant, variantName, type Variant, type VariantOptions } from "../run/variant.ts";
+import type { SystemDefinition } from "../system.ts";
 import { describeSubmission } from "./describe-submission.ts";
 import { PROVIDED_KEY } from "./provided.ts";
 
-interface RunState {
-  run?: Run;
-  reaper?: Reaper | undefined;
-  cluster?: StartedCluster;
-  logsDir?: string;
-  tracesDir?: string;
-  outcomes: CommandOutcome[];
-  faults: FaultOutcome[];
-  results: CheckResult[];
-  stages: Record<string, "passed" | "failed">;
+export type { VariantOptions as RunOptions } from "../run/variant.ts";
+
+/** What a test waits for: a stage's outcome, a fault's check, or a checker's results. */
+type Settled =
+  | { readonly kind: "stage"; readonly outcome: StageOutcome }
+  | { readonly kind: "results"; readonly results: readonly CheckResult[] }
+  | { readonly kind: "skipped"; readonly reason: string };
+
+class Waiters {
+  private readonly waiting = new Map<string, { promise: Promise<Settled>; resolve: (s: Settled) => void; settled: boolean }>();
+
+  private entry(key: string) {
+    let e = this.waiting.get(key);
+    if (e === undefined) {
+      let resolve!: (s: Settled) => void;
+      const promise = new Promise<Settled>((r) => (resolve = r));
+      e = { promise, resolve, settled: false };
+      this.waiting.set(key, e);
+    }
+    return e;
+  }
+
+  wait(key: string): Promise<Settled> {
+    return this.entry(key).promise;
+  }
+
+  settle(key: string, value: Settled): void {
+    const e = this.entry(key);
+    if (e.settled) return;
+    e.settled = true;
+    e.resolve(value);
+  }
+
+  /** Settles everything not settled yet whose key starts with prefix. */
+  settleRest(prefix: string, value: Settled): void {
+    for (const key of this.waiting.keys()) if (key.startsWith(prefix)) this.settle(key, value);
+  }
 }
 
-export interface RunOptions {
-  /** Names the describe block (default: the system's name), e.g. "raftkvs with the leader killed". */
-  readonly title?: string;
-  /** Faults injected while the drivers run (Jepsen's nemesis); each with a check is reported as a test. */
-  readonly faults?: readonly Fault[];
-  /** Workload env for this run, over the host's (e.g. more clients for one suite file). */
-  readonly env?: Readonly<Record<string, string>>;
-  /** A reason not to run this variant (e.g. it needs a log line only our binaries print); reported as a skip. */
-  readonly skipWhen?: (system: SystemDefinition, settings: Settings) => string | undefined;
-}
-
-export function describeSystem(definition: SystemDefinition, opts: RunOptions = {}): void {
-  const settings = loadSettings({ ...process.env, ...opts.env });
-  const system = forCheckout(definition, settings.pgoDir);
-  const log = logger(system.name);
-  const docker = dockerClient();
-  const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
-  const faults = opts.faults ?? [];
+/**
+ * `export default describeSystem(system, {...})` in a suite file: registers the run's tests under Vitest, and
+ * returns the variant, so that `pgo-harness run --variant <file>` can run the same thing outside Vitest.
+ */
+export function describeSystem(definition: SystemDefinition, opts: VariantOptions = {}): Variant {
+  const v = variant(definition, opts);
+  // Imported by `pgo-harness run --variant`: only the declaration is wanted.
+  if (process.env["VITEST"] === undefined) return v;
+  const ctx = resolveContext(definition, { ...process.env, ...opts.env });
+  const { system, settings, log } = ctx;
   if (settings.antithesis) {
-    const variant = opts.title ?? (opts.env !== undefined || opts.faults !== undefined ? `${system.name} (variant)` : undefined);
-    describeSubmission(system, variant);
-    return;
+    describeSubmission(system, isCustom(v) ? (opts.title ?? `${system.name} (variant)`) : undefined);
+    return v;
   }
   const skipReason = opts.skipWhen?.(system, settings);
   if (skipReason !== undefined) {
     describe(opts.title ?? system.name, () => {
       test("not run", ({ skip }) => skip(skipReason));
     });
-    return;
+    return v;
   }
 
-  /** Runs a stage; on failure saves every container's log and says where, and where the run's artifacts are. */
-  async function stage<T>(name: string, fn: (run: Run) => Promise<T>): Promise<T> {
-    const run = state.run;
-    if (run === undefined) throw new Error("the run directory could not be created");
-    try {
-      const result = await fn(run);
-      state.stages[name] = "passed";
-      return result;
-    } catch (err) {
-      state.stages[name] = "failed";
-      const where = state.cluster !== undefined ? await saveContainerLogs() : undefined;
-      const message = err instanceof Error ? err.message : String(err);
-      throw new Error(`${name} failed: ${message}\n${where !== undefined ? `container logs: ${where}\n` : ""}run artifacts: ${run.dir}`, { cause: err });
+  const waiters = new Waiters();
+  const abort = new AbortController();
+  let pipeline: Promise<PipelineResult> | undefined;
+  const onEvent = (e: PipelineEvent) => {
+    if (e.type === "stage") {
+      waiters.settle(`stage:${e.stage}`, { kind: "stage", outcome: e.outcome });
+      const reason = e.outcome.status === "skipped" ? e.outcome.reason : e.outcome.status === "failed" ? `${e.stage} failed` : "did not report";
+      if (e.stage === "fault-checks" && e.outcome.status !== "passed") waiters.settleRest("fault:", { kind: "skipped", reason });
+      if (e.stage === "checks" && e.outcome.status !== "passed") waiters.settleRest("check:", { kind: "skipped", reason });
+    } else if (e.type === "fault") {
+      waiters.settle(`fault:${e.fault.name}`, e.result !== undefined ? { kind: "results", results: [e.result] } : { kind: "skipped", reason: e.skipped ?? "not checked" });
+    } else if (e.type === "check") {
+      waiters.settle(`check:${e.checker.name}`, { kind: "results", results: e.results });
     }
-  }
-
-  async function saveContainerLogs(): Promise<string | undefined> {
-    if (state.cluster === undefined || state.run === undefined) return undefined;
-    state.logsDir = await saveLogs(docker, await state.cluster.containers(), state.run.dir);
-    return state.logsDir;
+  };
+  /** Waits for a stage; throws its error when it failed, returns the skip reason when it was skipped. */
+  async function stageOutcome(stage: Stage, signal: AbortSignal): Promise<string | undefined> {
+    signal.addEventListener("abort", () => abort.abort(signal.reason), { once: true });
+    const s = await waiters.wait(`stage:${stage}`);
+    if (s.kind !== "stage") return s.kind === "skipped" ? s.reason : undefined;
+    if (s.outcome.status === "failed") throw s.outcome.error;
+    return s.outcome.status === "skipped" ? s.outcome.reason : undefined;
   }
 
   describe(opts.title ?? system.name, () => {
-    beforeAll(async () => {
-      const prepared = inject(PROVIDED_KEY);
-      state.run = await createRun(settings.runsDir, system.name, {
-        settings: { ...settings, env: undefined },
-        environment: redactEnv(workloadEnvOf(system, settings)),
-        images: prepared.images.map((i) => i.tag),
-        build: prepared.build.hash,
-        checkout: system.checkout,
-        baseImage: prepared.baseImage,
+    beforeAll((_context, suite) => {
+      const file = suite.file !== undefined ? relative(projectRoot, suite.file.filepath) : undefined;
+      pipeline = runPipeline(ctx, {
+        variant: v,
+        ...(variantName(v, file) !== undefined ? { variantName: variantName(v, file)! } : {}),
+        rerun: rerunCommand(system, process.env, opts.env, ["npx", "vitest", "run", ...(file !== undefined ? [file] : ["--project", system.name])]),
+        prepared: inject(PROVIDED_KEY),
+        signal: abort.signal,
+        onEvent,
+      }).finally(() => {
+        waiters.settleRest("", { kind: "skipped", reason: "the run ended before this" });
       });
-      state.reaper = settings.keep ? undefined : Reaper.start(join(state.run.dir, "reaper.log"));
-      log.info(`run ${state.run.id}: artifacts in ${state.run.dir}`);
     });
 
-    test("up: the compose project starts and signals setup-complete", async ({ signal }) => {
-      await stage("up", async (run) => {
-        const prepared = inject(PROVIDED_KEY);
-        state.cluster = await up({
-          system,
-          images: prepared.images,
-          runId: run.id,
-          runDir: run.dir,
-          docker,
-          log,
-          reaper: state.reaper,
-          keep: settings.keep,
-          startupTimeoutMs: settings.setupTimeoutMs,
-        });
-        const complete = await waitForSetupComplete(state.cluster, settings.setupTimeoutMs, log, signal);
-        log.info(`setup-complete signalled (${complete.file})`);
-        if (system.ready !== undefined) {
-          const ready = await waitForLogMessage(state.cluster, system.ready.services, system.ready.logMessage, settings.setupTimeoutMs, signal);
-          log.info(`ready: ${ready.service}: ${ready.line.trim()}`);
-        }
-      });
+    test("up: the compose project starts and signals setup-complete", async ({ signal, skip }) => {
+      for (const stage of ["up", "setup-complete", "ready"] as const) {
+        const skipped = await stageOutcome(stage, signal);
+        if (skipped !== undefined && stage !== "ready") return skip(skipped);
+      }
     });
 
     test("workload: the template's commands pass in order (first_ → drivers → finally_)", async ({ signal, skip }) => {
-      if (state.cluster === undefined || state.stages["up"] !== "passed") return skip("the cluster did not come up");
-      await stage("workload", async (run) => {
-        const cluster = state.cluster!;
-        const commands = await discoverTemplate(cluster, system.template);
-        log.info(`template "${system.template}": ${commands.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
-        const env = workloadEnvOf(system, settings);
-        const driverServices = system.driverServices?.(env);
-        if (driverServices !== undefined) log.info(`drivers run in ${driverServices.join(", ")} at once`);
-        const result = await runWorkload(cluster, commands, {
-          env,
-          runDir: run.dir,
-          timeoutMs: settings.workloadTimeoutMs,
-          log: log.child("workload"),
-          signal,
-          faults,
-          ...(driverServices !== undefined ? { driverServices } : {}),
-        });
-        state.outcomes = result.outcomes;
-        state.faults = result.faults;
-        for (const f of result.faults) {
-          if (f.error !== undefined) throw new Error(`fault "${f.fault.name}" could not be injected: ${f.error}`);
-        }
-      });
+      const skipped = await stageOutcome("workload", signal);
+      if (skipped !== undefined) skip(skipped);
     });
 
-    for (const fault of faults) {
-      const check = fault.check;
-      if (check === undefined) continue;
+    for (const fault of opts.faults ?? []) {
+      if (fault.check === undefined) continue;
       test(`fault: ${fault.name}`, async ({ skip }) => {
-        const outcome = state.faults.find((f) => f.fault === fault);
-        if (state.cluster === undefined || outcome?.injected === undefined) return skip("the fault was not injected");
-        const result = await check.call(fault, state.cluster, outcome.injected);
-        state.results.push(result);
-        log.child("fault").info(`${result.valid === true ? "ok  " : "FAIL"} ${result.name}: ${result.summary}`);
+        const s = await waiters.wait(`fault:${fault.name}`);
+        if (s.kind !== "results") return skip(s.kind === "skipped" ? s.reason : "not checked");
+        const result = s.results[0]!;
         expect(result.valid, `${result.name}: ${result.summary}`).toBe(true);
       });
     }
 
-    test("collect: traces are copied out of the traces volume", async ({ skip }) => {
-      if (state.cluster === undefined) return skip("the cluster did not come up");
-      await stage("collect", async (run) => {
-        const cluster = state.cluster!;
-        // Stopped first, so that every process has flushed and closed its trace files.
-        await log.step("Stopping containers", () => cluster.stop());
-        const traces = await collectTraces(cluster, system.tracesVolume, run.dir);
-        await collectSdkOutput(cluster, run.dir);
-        log.info(`collected ${traces.files.length} trace file(s) into ${traces.dir}`);
-        expect(traces.files, `trace files in volume "${system.tracesVolume}"`).not.toHaveLength(0);
-        state.tracesDir = traces.dir;
-      });
+    test("collect: traces are copied out of the traces volume", async ({ signal, skip }) => {
+      const skipped = await stageOutcome("collect", signal);
+      if (skipped !== undefined) skip(skipped);
     });
 
     for (const checker of system.checks(settings)) {
-      test(`check: ${checker.name}`, async ({ signal, skip, annotate }) => {
-        if (state.tracesDir === undefined || state.run === undefined) return skip("no traces were collected");
-        const artifactsDir = join(state.run.dir, "checks", checker.name.replace(/[^A-Za-z0-9._-]/g, "_"));
-        await fse.ensureDir(artifactsDir);
-        const results = await checker.check({ tracesDir: state.tracesDir, artifactsDir, signal, log: (l) => log.child("check").info(l) });
-        state.results.push(...results);
-        await fse.writeJson(join(artifactsDir, "results.json"), results, { spaces: 2 });
-        for (const r of results) {
-          log.child("check").info(`${r.valid === true ? "ok  " : r.skipped !== undefined ? "skip" : r.valid === false ? "FAIL" : "??  "} ${r.name}: ${r.skipped ?? r.summary}`);
-          for (const a of r.artifacts ?? []) await annotate(`${r.name}: ${a}`, { path: a });
-        }
-        const ran = results.filter((r) => r.skipped === undefined);
-        if (ran.length === 0 && results.length > 0) return skip(results.map((r) => r.skipped).join("; "));
+      test(`check: ${checker.name}`, async ({ skip, annotate }) => {
+        const s = await waiters.wait(`check:${checker.name}`);
+        if (s.kind !== "results") return skip(s.kind === "skipped" ? s.reason : "not run");
+        for (const r of s.results) for (const a of r.artifacts ?? []) await annotate(`${r.name}: ${a}`, { path: a });
+        const ran = s.results.filter((r) => r.skipped === undefined);
+        if (ran.length === 0 && s.results.length > 0) return skip(s.results.map((r) => r.skipped).join("; "));
         const bad = ran.filter((r) => r.valid !== true).map((r) => `${r.name}: ${r.valid === false ? "violated" : "unknown"} — ${r.summary}`);
-        expect(bad, `check results (details in ${artifactsDir})`).toEqual([]);
+        expect(bad, "check results").toEqual([]);
       });
     }
 
     afterAll(async () => {
-      const run = state.run;
-      try {
-        if (state.cluster !== undefined && run !== undefined) {
-          await saveContainerLogs().catch((err: unknown) => log.warn(`could not save container logs: ${String(err)}`));
-          await collectSdkOutput(state.cluster, run.dir).catch(() => undefined);
-        }
-      } finally {
-        await state.cluster?.down();
-      }
-      if (run !== undefined) {
-        const stagesOk = Object.values(state.stages).every((s) => s === "passed") && state.stages["collect"] === "passed";
-        const verdict = stagesOk ? mergeVerdicts(state.results.filter((r) => r.skipped === undefined).map((r) => r.valid)) : false;
-        await fse.writeJson(
-          join(run.dir, "results.json"),
-          { verdict, stages: state.stages, commands: state.outcomes.map((o) => ({ name: o.command.name, service: o.command.service, exitCode: o.exitCode, seconds: o.seconds })),
-            faults: state.faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })),
-            checks: state.results,
-          },
-          { spaces: 2 },
-        );
-        log.info(`verdict: ${verdict === true ? "PASS" : verdict === false ? "FAIL" : "UNKNOWN"} (${run.dir})`);
-      }
+      const result = await pipeline;
+      if (result?.stages.down?.status === "failed") throw result.stages.down.error;
+      log.info(`run log: ${result?.run?.dir ?? "(none)"}/run.log`);
     });
   });
+  return v;
 }

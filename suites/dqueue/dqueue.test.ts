@@ -2,4 +2,4 @@
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
 import dqueue from "../../systems/dqueue/system.ts";
 
-describeSystem(dqueue);
+export default describeSystem(dqueue);

@@ -3,7 +3,7 @@
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
 import raftkvs, { killLeader } from "../../systems/raftkvs/system.ts";
 
-describeSystem(raftkvs, {
+export default describeSystem(raftkvs, {
   title: "raftkvs with the leader killed during the workload",
   env: { RAFTKVS_OPS: "200" },
   faults: [killLeader({ afterDriverLines: 40 })],

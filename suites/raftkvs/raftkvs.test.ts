@@ -3,4 +3,4 @@
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
 import raftkvs from "../../systems/raftkvs/system.ts";
 
-describeSystem(raftkvs);
+export default describeSystem(raftkvs);

@@ -2,7 +2,7 @@
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
 import raftkvs from "../../systems/raftkvs/system.ts";
 
-describeSystem(raftkvs, {
+export default describeSystem(raftkvs, {
   title: "raftkvs, 3 clients × 200 operations",
   env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200" },
   // Measured here (2 cores, otherwise idle): PGo's raftkvs does 3 × 50 operations in 29 s, but on 3 × 200 it

@@ -2,6 +2,7 @@
 // systems/dqueue). The test binary runs both; the driver command fails unless items arrive exactly, in order.
 import { queueChecker } from "../../harness/history/index.ts";
 import { defineSystem } from "../../harness/system.ts";
+import { DQUEUE_SHAPE } from "./shapes.ts";
 import { pgoJarCheckerInCheckout } from "../../harness/tracelink/pgo-jar.ts";
 import { traceLinkChecker } from "../../harness/tracelink/index.ts";
 
@@ -36,7 +37,7 @@ export default defineSystem({
   // against PGo's dqueue spec when a checkout and a jar are given.
   checks: (settings) => [
     traceLinkChecker(),
-    queueChecker(),
+    queueChecker({ shape: DQUEUE_SHAPE }),
     pgoJarCheckerInCheckout(settings, "systems/dqueue/dqueue.tla"),
   ],
 });

@@ -8,6 +8,7 @@ import { defineSystem } from "../../harness/system.ts";
 import { pgoJarCheckerInCheckout } from "../../harness/tracelink/pgo-jar.ts";
 import { traceLinkChecker } from "../../harness/tracelink/index.ts";
 import { everyRequestAnswered } from "./checks.ts";
+import { clientHistory } from "./shapes.ts";
 
 /** Every server prints this when it becomes leader; the harness reads it to find the leader. */
 const BECAME_LEADER = /became leader in term (\d+)/;
@@ -55,7 +56,7 @@ export default defineSystem({
   checks: (settings) => [
     traceLinkChecker(),
     everyRequestAnswered(),
-    linearizabilityChecker(),
+    linearizabilityChecker({ history: clientHistory }),
     pgoJarCheckerInCheckout(settings, "systems/raftkvs/raftkvs.tla"),
   ],
 });

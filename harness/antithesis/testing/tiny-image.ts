@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GenericContainer } from "testcontainers";
 import { resolveBaseImage } from "../../image/base-image.ts";
-import type { Docker } from "../../image/docker.ts";
+import type { Docker } from "../../docker/client.ts";
 import type { Logger } from "../../log.ts";
 import { loadSettings } from "../../settings.ts";
 

@@ -1,6 +1,29 @@
-// Removes everything Docker holds for a compose project, found by compose's own project label. Used after
-// `down -v` to prove (and enforce) that nothing is left, and by the reaper after a crash or interrupt.
+// A compose project as Docker sees it, found by compose's own project label: its containers, and removal of
+// everything it holds. Used after `down -v` to prove (and enforce) that nothing is left, and by the reaper after
+// a crash or interrupt.
 import Docker from "dockerode";
+
+export interface ServiceContainer {
+  readonly service: string;
+  readonly id: string;
+  readonly name: string;
+  readonly state: string;
+  readonly exitCode: number | undefined;
+}
+
+/** Every container of the project, running or not, sorted by service name. */
+export async function projectContainers(project: string, docker: Docker): Promise<ServiceContainer[]> {
+  const list = await docker.listContainers({ all: true, filters: label(project) });
+  return list
+    .map((c) => ({
+      service: c.Labels["com.docker.compose.service"] ?? c.Names[0] ?? c.Id,
+      id: c.Id,
+      name: c.Names[0]?.replace(/^\//, "") ?? c.Id,
+      state: c.State,
+      exitCode: c.State === "exited" ? Number(/Exited \((\d+)\)/.exec(c.Status)?.[1] ?? NaN) : undefined,
+    }))
+    .sort((a, b) => a.service.localeCompare(b.service));
+}
 
 const label = (project: string) => ({ label: [`com.docker.compose.project=${project}`] });
 

@@ -1,27 +1,24 @@
-// Build stage + image stage for one system: the Go workspace and binaries, the base image, the images.
-// Locks make concurrent `vitest run`s on one machine build each thing once.
+// The prepare stages, build and images: the Go workspace and binaries, the base image, the system's images.
+// Locks make concurrent runs on one machine build each thing once.
 import { join } from "node:path";
-import { withLock } from "../build/lock.ts";
-import { build } from "../build/index.ts";
+import { withLock } from "../gobuild/lock.ts";
+import { build } from "../gobuild/index.ts";
 import { resolveBaseImage } from "../image/base-image.ts";
-import { dockerClient } from "../image/docker.ts";
-import { buildImages } from "../image/index.ts";
-import { logger } from "../log.ts";
-import { loadSettings } from "../settings.ts";
-import { forCheckout, type SystemDefinition } from "../system.ts";
-import type { PreparedSystem } from "./provided.ts";
+import { buildImages, type BuiltImage } from "../image/index.ts";
+import { requireDocker, type RunContext } from "./context.ts";
 
-export async function prepareSystem(definition: SystemDefinition, env: NodeJS.ProcessEnv = process.env): Promise<PreparedSystem> {
-  const settings = loadSettings(env);
-  const system = forCheckout(definition, settings.pgoDir);
-  const log = logger(system.name);
+/** What the prepare stages hand to the rest of the run (survives structuredClone: Vitest's provide/inject). */
+export interface PreparedSystem {
+  readonly system: string;
+  readonly baseImage: string;
+  readonly build: { readonly hash: string; readonly cached: boolean; readonly workspace: string; readonly binDir: string; readonly symbolsDir: string | undefined };
+  readonly images: readonly BuiltImage[];
+}
+
+export async function prepareSystem(ctx: RunContext): Promise<PreparedSystem> {
+  const { system, settings, docker, log } = ctx;
   if (system.checkout !== undefined) log.info(`building from the PGo checkout ${system.checkout}: ${system.modules.map((m) => `${m.name} (${m.dir})`).join(", ")}`);
-  const docker = dockerClient();
-  try {
-    await docker.ping();
-  } catch (err) {
-    throw new Error(`No Docker engine answers (${err instanceof Error ? err.message : String(err)}): run scripts/setup.sh as root, or start Docker.`);
-  }
+  await requireDocker(ctx);
   const locks = join(settings.cacheDir, "locks");
   // Antithesis builds: cgo on (the SDK's coverage goes through it) and the chosen modules instrumented.
   const instrument = settings.antithesis ? (settings.instrument ?? system.instrument) : [];

@@ -1,0 +1,297 @@
+// One run of a system, in this order (the only place the order is written):
+//
+//   prepare (build, images) → up → setup-complete → ready → workload (drivers with faults) → fault-checks →
+//   collect → checks → down (always: after a failure, an abort, or KEEP=1, which leaves the project running)
+//
+// A plain async API: describeSystem (Vitest), `pgo-harness run` and the Antithesis pre-flight all drive it, and
+// follow it through its events. It never throws: every failure ends up in the result (and in results.json).
+import { join } from "node:path";
+import fse from "fs-extra";
+import { type CheckResult, mergeVerdicts, runChecker, type Checker, type Verdict } from "../check/checker.ts";
+import type { StartedCluster } from "../compose/cluster.ts";
+import { Reaper } from "../compose/reaper.ts";
+import { waitForLogMessage, waitForSetupComplete } from "../compose/setup-complete.ts";
+import { up } from "../compose/up.ts";
+import { collectSdkOutput, collectTraces } from "../collect/traces.ts";
+import { saveLogs } from "../docker/logs.ts";
+import type { Fault } from "../faults/fault.ts";
+import type { Logger } from "../log.ts";
+import { redactEnv } from "../redact.ts";
+import { discoverTemplate } from "../workload/template.ts";
+import { runWorkload, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
+import { createRun, type Run } from "./artifacts.ts";
+import type { RunContext } from "./context.ts";
+import { prepareSystem, type PreparedSystem } from "./prepare.ts";
+import type { Variant } from "./variant.ts";
+
+export const STAGES = ["prepare", "up", "setup-complete", "ready", "workload", "fault-checks", "collect", "checks", "down"] as const;
+export type Stage = (typeof STAGES)[number];
+
+export type StageOutcome =
+  | { readonly status: "passed"; readonly seconds: number }
+  | { readonly status: "failed"; readonly seconds: number; readonly error: Error }
+  | { readonly status: "skipped"; readonly reason: string };
+
+export type PipelineEvent =
+  | { readonly type: "run"; readonly run: Run }
+  | { readonly type: "stage"; readonly stage: Stage; readonly outcome: StageOutcome }
+  | { readonly type: "ready"; readonly service: string; readonly line: string }
+  | { readonly type: "fault"; readonly fault: Fault; readonly result: CheckResult | undefined; readonly skipped?: string }
+  | { readonly type: "check"; readonly checker: Checker; readonly results: readonly CheckResult[]; readonly artifactsDir: string };
+
+export interface PipelineOptions {
+  readonly variant: Variant;
+  /** The variant's name (`latest-<name>`); undefined for the system's main run. */
+  readonly variantName?: string;
+  /** The exact command that runs this variant again; the run log starts with it. */
+  readonly rerun: string;
+  /** Already built (Vitest's global setup builds once per `vitest run`); otherwise the prepare stage builds. */
+  readonly prepared?: PreparedSystem;
+  /** Run in this existing run directory (a submission's) instead of a new one. */
+  readonly run?: Run;
+  /**
+   * Pre-flight: run these image references (compose reference → final reference) with every network internal,
+   * as Antithesis will, and stop after the workload (no collect, no checks).
+   */
+  readonly preflight?: { readonly imageRefs: Readonly<Record<string, string>> };
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: PipelineEvent) => void;
+}
+
+export interface PipelineResult {
+  readonly run: Run | undefined;
+  readonly verdict: Verdict;
+  readonly stages: Readonly<Partial<Record<Stage, StageOutcome>>>;
+  readonly commands: readonly CommandOutcome[];
+  readonly faults: readonly FaultOutcome[];
+  readonly checks: readonly CheckResult[];
+  /** The first failed stage's error (one line, then where the logs and artifacts are). */
+  readonly error: Error | undefined;
+}
+
+export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promise<PipelineResult> {
+  const { system, settings } = ctx;
+  const emit = (e: PipelineEvent) => {
+    try {
+      opts.onEvent?.(e);
+    } catch (err) {
+      ctx.log.warn(`an event listener threw: ${String(err)}`);
+    }
+  };
+  const stages: Partial<Record<Stage, StageOutcome>> = {};
+  const commands: CommandOutcome[] = [];
+  const faults: FaultOutcome[] = [];
+  const checks: CheckResult[] = [];
+  let failure: Error | undefined;
+  let prepared = opts.prepared;
+  let cluster: StartedCluster | undefined;
+  let reaper: Reaper | undefined;
+  let tracesDir: string | undefined;
+  let log: Logger = ctx.log;
+  const preflight = opts.preflight !== undefined;
+  const faultList = preflight ? [] : (opts.variant.options.faults ?? []);
+
+  let run: Run;
+  try {
+    run =
+      opts.run ??
+      (await createRun({
+        runsDir: settings.runsDir,
+        system: system.name,
+        ...(opts.variantName !== undefined ? { variant: opts.variantName } : {}),
+        rerun: opts.rerun,
+        info: { title: opts.variant.options.title, settings: { ...settings, env: undefined }, environment: redactEnv(ctx.workloadEnv), checkout: system.checkout },
+      }));
+  } catch (err) {
+    const error = new Error(`could not create the run directory in ${settings.runsDir}: ${err instanceof Error ? err.message : String(err)}`);
+    return { run: undefined, verdict: false, stages, commands, faults, checks, error };
+  }
+  const ownRun = opts.run === undefined;
+  if (ownRun) log = ctx.logAlso(run.write);
+  emit({ type: "run", run });
+  log.info(`run ${run.id}: artifacts in ${run.dir}`);
+  log.info(`rerun: ${opts.rerun}`);
+
+  async function saveContainerLogs(): Promise<string | undefined> {
+    if (cluster === undefined) return undefined;
+    return saveLogs(ctx.docker, await cluster.containers(), run.dir);
+  }
+
+  /** Runs a stage unless an earlier one failed; fn may return a reason to skip it. */
+  async function stage(name: Stage, fn: () => Promise<string | void>): Promise<boolean> {
+    if (failure !== undefined) {
+      const outcome: StageOutcome = { status: "skipped", reason: `not run: ${failure.message.split("\n")[0]}` };
+      stages[name] = outcome;
+      emit({ type: "stage", stage: name, outcome });
+      return false;
+    }
+    const started = performance.now();
+    let outcome: StageOutcome;
+    try {
+      opts.signal?.throwIfAborted();
+      const skipped = await fn();
+      outcome = skipped !== undefined ? { status: "skipped", reason: skipped } : { status: "passed", seconds: (performance.now() - started) / 1000 };
+    } catch (err) {
+      const where = await saveContainerLogs().catch(() => undefined);
+      const message = ctx.redact(err instanceof Error ? err.message : String(err));
+      failure = new Error(`${name} failed: ${message}\n${where !== undefined ? `container logs: ${where}\n` : ""}run artifacts: ${run.dir}`, { cause: err });
+      log.warn(`${name} failed: ${message.split("\n")[0]}`);
+      outcome = { status: "failed", seconds: (performance.now() - started) / 1000, error: failure };
+    }
+    stages[name] = outcome;
+    emit({ type: "stage", stage: name, outcome });
+    return outcome.status === "passed";
+  }
+
+  try {
+    await stage("prepare", async () => {
+      if (prepared === undefined) prepared = await prepareSystem({ ...ctx, log });
+      await fse.writeJson(
+        join(run.dir, "prepared.json"),
+        { build: prepared.build.hash, baseImage: prepared.baseImage, images: prepared.images.map((i) => i.tag) },
+        { spaces: 2 },
+      );
+      return opts.prepared !== undefined ? "built by the global setup" : undefined;
+    });
+
+    await stage("up", async () => {
+      if (!settings.keep) reaper = Reaper.start(join(run.dir, "reaper.log"));
+      cluster = await up({
+        system,
+        images: prepared!.images,
+        runId: run.id,
+        runDir: run.dir,
+        docker: ctx.docker,
+        log,
+        reaper,
+        keep: settings.keep,
+        startupTimeoutMs: settings.setupTimeoutMs,
+        ...(opts.preflight !== undefined ? { imageRefs: opts.preflight.imageRefs, internalNetworks: true } : {}),
+      });
+    });
+
+    await stage("setup-complete", async () => {
+      const complete = await waitForSetupComplete(cluster!, settings.setupTimeoutMs, log, opts.signal);
+      log.info(`setup-complete signalled (${complete.file})`);
+    });
+
+    await stage("ready", async () => {
+      if (system.ready === undefined) return `${system.name} declares no readiness line`;
+      const ready = await waitForLogMessage(cluster!, system.ready.services, system.ready.logMessage, settings.setupTimeoutMs, opts.signal);
+      log.info(`ready: ${ready.service}: ${ready.line.trim()}`);
+      emit({ type: "ready", service: ready.service, line: ready.line.trim() });
+    });
+
+    await stage("workload", async () => {
+      // Checks the layout too: prefixes, executable bits, at least one driver.
+      const template = await discoverTemplate(cluster!, system.template);
+      log.info(`template "${system.template}": ${template.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
+      const driverServices = system.driverServices?.(ctx.workloadEnv);
+      if (driverServices !== undefined) log.info(`drivers run in ${driverServices.join(", ")} at once`);
+      const result = await runWorkload(cluster!, template, {
+        env: ctx.workloadEnv,
+        runDir: run.dir,
+        timeoutMs: settings.workloadTimeoutMs,
+        log: log.child("workload"),
+        faults: faultList,
+        ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
+        ...(driverServices !== undefined ? { driverServices } : {}),
+      });
+      commands.push(...result.outcomes);
+      faults.push(...result.faults);
+      for (const f of result.faults) {
+        if (f.error !== undefined) throw new Error(`fault "${f.fault.name}" could not be injected: ${f.error}`);
+      }
+    });
+
+    await stage("fault-checks", async () => {
+      const checked = faultList.filter((f) => f.check !== undefined);
+      if (checked.length === 0) return "no fault with a check";
+      for (const fault of checked) {
+        const injected = faults.find((f) => f.fault === fault)?.injected;
+        if (injected === undefined) {
+          emit({ type: "fault", fault, result: undefined, skipped: "the fault was not injected" });
+          continue;
+        }
+        let result: CheckResult;
+        try {
+          result = await fault.check!(cluster!, injected);
+        } catch (err) {
+          result = { name: `fault/${fault.name}`, valid: "unknown", summary: `the fault's check crashed: ${err instanceof Error ? err.message : String(err)}` };
+        }
+        checks.push(result);
+        log.child("fault").info(`${mark(result)} ${result.name}: ${result.summary}`);
+        emit({ type: "fault", fault, result });
+      }
+    });
+
+    await stage("collect", async () => {
+      if (preflight) return "pre-flight: Antithesis runs no collect";
+      const c = cluster!;
+      // Stopped first, so that every process has flushed and closed its trace files.
+      await log.step("Stopping containers", () => c.stop());
+      const traces = await collectTraces(c, system.tracesVolume, run.dir);
+      await collectSdkOutput(c, run.dir);
+      log.info(`collected ${traces.files.length} trace file(s) into ${traces.dir}`);
+      if (traces.files.length === 0) throw new Error(`no trace files (trace-*.log) in volume "${system.tracesVolume}"`);
+      tracesDir = traces.dir;
+    });
+
+    await stage("checks", async () => {
+      if (preflight) return "pre-flight: Antithesis runs no local checks";
+      for (const checker of system.checks(settings)) {
+        const artifactsDir = join(run.dir, "checks", checker.name.replace(/[^A-Za-z0-9._-]/g, "_"));
+        await fse.ensureDir(artifactsDir);
+        const results = await runChecker(checker, {
+          tracesDir: tracesDir!,
+          artifactsDir,
+          log: (l) => log.child("check").info(l),
+          ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
+        });
+        checks.push(...results);
+        await fse.writeJson(join(artifactsDir, "results.json"), results, { spaces: 2 });
+        for (const r of results) log.child("check").info(`${mark(r)} ${r.name}: ${r.skipped ?? r.summary}`);
+        emit({ type: "check", checker, results, artifactsDir });
+      }
+    });
+  } finally {
+    // down runs whatever happened above, also after a failure or an abort.
+    const before = failure;
+    failure = undefined;
+    await stage("down", async () => {
+      if (cluster === undefined) return "nothing was started";
+      const c = cluster;
+      try {
+        await saveContainerLogs().catch((err: unknown) => log.warn(`could not save container logs: ${String(err)}`));
+        await collectSdkOutput(c, run.dir).catch(() => undefined);
+      } finally {
+        await c.down();
+      }
+    });
+    failure = before ?? failure;
+    reaper?.close();
+  }
+
+  const failed = Object.values(stages).some((s) => s.status === "failed");
+  const verdict: Verdict = failed ? false : mergeVerdicts(checks.filter((r) => r.skipped === undefined).map((r) => r.valid));
+  await fse
+    .writeJson(
+      join(run.dir, preflight ? "preflight.json" : "results.json"),
+      {
+        verdict,
+        stages: Object.fromEntries(Object.entries(stages).map(([k, s]) => [k, s.status === "failed" ? { ...s, error: s.error.message } : s])),
+        commands: commands.map((o) => ({ name: o.command.name, service: o.command.service, exitCode: o.exitCode, seconds: o.seconds })),
+        faults: faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })),
+        checks,
+      },
+      { spaces: 2 },
+    )
+    .catch((err: unknown) => log.warn(`could not write results: ${String(err)}`));
+  log.info(`verdict: ${verdict === true ? "PASS" : verdict === false ? "FAIL" : "UNKNOWN"} (${run.dir})`);
+  if (ownRun) await run.close();
+  return { run, verdict, stages, commands, faults, checks, error: failure };
+}
+
+function mark(r: CheckResult): string {
+  return r.valid === true ? "ok  " : r.skipped !== undefined ? "skip" : r.valid === false ? "FAIL" : "??  ";
+}
