@@ -1,3 +1,13 @@
+// Under an old Node, Vitest itself starts but the harness's dependencies crash in the global setup with an
+// unrelated-looking TypeError and "No test files found": say what is wrong in one line instead.
+{
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  if (major < 22 || (major === 22 && minor < 18)) {
+    process.stderr.write(`pgo-harness needs Node >= 22.18 (found ${process.versions.node}): run it through npx or npm scripts, which use the project's Node 24\n`);
+    process.exit(1);
+  }
+}
+
 // testcontainers: Ryuk cannot be pulled here; the harness reaps its own projects (harness/compose/reaper.ts).
 process.env["TESTCONTAINERS_RYUK_DISABLED"] ??= "true";
 

@@ -1,6 +1,8 @@
-#!/usr/bin/env node
 // pgo-harness: one command per intent. Each subcommand lives beside the code it drives.
-import { argv, exit, stderr, stdout } from "node:process";
+import { argv, env, exit, stderr, stdout } from "node:process";
+
+// testcontainers: Ryuk cannot be pulled here; the harness reaps its own projects (harness/compose/reaper.ts).
+env["TESTCONTAINERS_RYUK_DISABLED"] ??= "true";
 
 type Command = { summary: string; run: (args: string[]) => Promise<number> };
 
@@ -8,6 +10,7 @@ type Command = { summary: string; run: (args: string[]) => Promise<number> };
 const commands: Record<string, () => Promise<Command>> = {
   trace: async () => (await import("./trace.ts")).command,
   lin: async () => (await import("./lin.ts")).command,
+  run: async () => (await import("./run.ts")).command,
 };
 
 function usage(): string {
@@ -15,6 +18,9 @@ function usage(): string {
     "usage: pgo-harness <command> [args]",
     "",
     "commands:",
+    "  run <system> [--variant <suite file>] [--keep] [-e NAME=VALUE]…",
+    "                        one run through the pipeline (build, images, up, workload, collect, checks, down -v);",
+    "                        exit 0 on PASS, 1 otherwise",
     "  trace check <dir>     check a run's TraceLink traces (parse, clocks, .pc, oldValue, causal replay, mailboxes, time)",
     "  trace shiviz <dir>    write the run's traces as a ShiViz log to stdout",
     "  lin check --model etcd|kv [--timeout s] [--html dir] <history-file>",

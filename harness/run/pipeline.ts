@@ -83,6 +83,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
   const faults: FaultOutcome[] = [];
   const checks: CheckResult[] = [];
   let failure: Error | undefined;
+  let failedStage: Stage | undefined;
   let prepared = opts.prepared;
   let cluster: StartedCluster | undefined;
   let reaper: Reaper | undefined;
@@ -120,7 +121,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
   /** Runs a stage unless an earlier one failed; fn may return a reason to skip it. */
   async function stage(name: Stage, fn: () => Promise<string | void>): Promise<boolean> {
     if (failure !== undefined) {
-      const outcome: StageOutcome = { status: "skipped", reason: `not run: ${failure.message.split("\n")[0]}` };
+      const outcome: StageOutcome = { status: "skipped", reason: `not run: ${failedStage} failed` };
       stages[name] = outcome;
       emit({ type: "stage", stage: name, outcome });
       return false;
@@ -134,6 +135,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
     } catch (err) {
       const where = await saveContainerLogs().catch(() => undefined);
       const message = ctx.redact(err instanceof Error ? err.message : String(err));
+      failedStage = name;
       failure = new Error(`${name} failed: ${message}\n${where !== undefined ? `container logs: ${where}\n` : ""}run artifacts: ${run.dir}`, { cause: err });
       log.warn(`${name} failed: ${message.split("\n")[0]}`);
       outcome = { status: "failed", seconds: (performance.now() - started) / 1000, error: failure };

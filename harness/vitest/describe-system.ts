@@ -100,7 +100,7 @@ export function describeSystem(definition: SystemDefinition, opts: VariantOption
   }
 
   describe(opts.title ?? system.name, () => {
-    beforeAll((_context, suite) => {
+    beforeAll(({}, suite) => {
       const file = suite.file !== undefined ? relative(projectRoot, suite.file.filepath) : undefined;
       pipeline = runPipeline(ctx, {
         variant: v,
