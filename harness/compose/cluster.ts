@@ -1,7 +1,7 @@
 // A running compose project. Created by up(); always ends with down(), which removes volumes too.
 // AsyncDisposable, so a test can write `await using cluster = await up(...)`.
 import type Docker from "dockerode";
-import type { StartedDockerComposeEnvironment } from "testcontainers";
+import { composeDown, type ComposeProject } from "../docker/compose.ts";
 import type { Logger } from "../log.ts";
 import type { Reaper } from "./reaper.ts";
 import { copyDirFromContainer, readFilesFromContainer } from "../docker/archive.ts";
@@ -13,7 +13,7 @@ export type { ServiceContainer } from "../docker/project.ts";
 
 export interface ClusterParts {
   readonly project: string;
-  readonly environment: StartedDockerComposeEnvironment;
+  readonly compose: ComposeProject;
   readonly docker: Docker;
   readonly reaper: Reaper | undefined;
   readonly keep: boolean;
@@ -117,7 +117,7 @@ export class StartedCluster implements AsyncDisposable {
     await this.parts.log.step(`Tearing down compose project ${this.project} (down -v)`, async () => {
       let downError: unknown;
       try {
-        await this.parts.environment.down({ removeVolumes: true, timeout: 10_000 });
+        await composeDown(this.parts.compose, 10);
       } catch (err) {
         downError = err;
       }

@@ -2,7 +2,7 @@
 // (built images, SDK output volume, run labels). A failed start removes whatever it created, then rethrows.
 import { basename, dirname, join } from "node:path";
 import type Docker from "dockerode";
-import { DockerComposeEnvironment } from "testcontainers";
+import { composeUp } from "../docker/compose.ts";
 import type { BuiltImage } from "../image/index.ts";
 import { imageExists } from "../docker/client.ts";
 import type { Logger } from "../log.ts";
@@ -58,13 +58,9 @@ export async function up(opts: UpOptions): Promise<StartedCluster> {
   // Registered before anything exists, so that even a half-finished start is reaped if this process dies.
   if (!opts.keep) opts.reaper?.add(project);
   try {
-    const environment = await opts.log.step(`Starting compose project ${project} (${Object.keys(model.services).join(", ")})`, () =>
-      new DockerComposeEnvironment(dirname(opts.system.compose), [basename(opts.system.compose), override])
-        .withProjectName(project)
-        .withStartupTimeout(opts.startupTimeoutMs)
-        .up(),
-    );
-    return new StartedCluster({ project, environment, docker: opts.docker, reaper: opts.reaper, keep: opts.keep, log: opts.log });
+    const compose = { name: project, dir: dirname(opts.system.compose), files: [basename(opts.system.compose), override] };
+    await opts.log.step(`Starting compose project ${project} (${Object.keys(model.services).join(", ")})`, () => composeUp(compose, opts.startupTimeoutMs));
+    return new StartedCluster({ project, compose, docker: opts.docker, reaper: opts.reaper, keep: opts.keep, log: opts.log });
   } catch (err) {
     try {
       await removeProject(project, opts.docker);

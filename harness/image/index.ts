@@ -4,7 +4,6 @@
 // inputs and is not rebuilt while that tag exists.
 import { basename, join } from "node:path";
 import fse from "fs-extra";
-import { GenericContainer } from "testcontainers";
 import type { BuildResult } from "../gobuild/index.ts";
 import { hashInputs, short } from "../gobuild/hash.ts";
 import type { Logger } from "../log.ts";
@@ -41,6 +40,8 @@ export async function buildImages(opts: ImageSetOptions): Promise<BuiltImage[]> 
       built.push({ spec, tag, cached: true });
       continue;
     }
+    // Loaded only when something is built: testcontainers costs a warm run its import time otherwise.
+    const { GenericContainer } = await import("testcontainers");
     await opts.log.step(`Building image ${tag} from ${basename(spec.dockerfile)}`, () =>
       GenericContainer.fromDockerfile(context, basename(spec.dockerfile))
         .withBuildArgs({ BASE_IMAGE: opts.baseImage })
