@@ -4,7 +4,6 @@
 // exited, crashed, was killed, or was interrupted with Ctrl-C — every project not marked done is removed:
 // containers (with their anonymous volumes), then networks, then named volumes.
 import { createInterface } from "node:readline";
-import { removeProject } from "../docker/project.ts";
 
 const projects = new Set<string>();
 const lines = createInterface({ input: process.stdin });
@@ -16,9 +15,12 @@ lines.on("line", (line) => {
 });
 lines.on("close", () => {
   void (async () => {
+    // Loaded only when there is something to remove: the watchdog starts beside every run, and dockerode's
+    // import would compete with the run for the CPU.
+    const { removeProject } = projects.size > 0 ? await import("../docker/project.ts") : { removeProject: undefined };
     for (const project of projects) {
       try {
-        const removed = await removeProject(project);
+        const removed = await removeProject!(project);
         process.stderr.write(`[reaper] removed compose project ${project}: ${removed.join(", ") || "nothing left"}\n`);
       } catch (err) {
         process.stderr.write(`[reaper] could not remove ${project}: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -59,8 +59,9 @@ class Waiters {
  */
 export function describeSystem(definition: SystemDefinition, opts: VariantOptions = {}): Variant {
   const v = variant(definition, opts);
-  // Imported by `pgo-harness run --variant`: only the declaration is wanted.
-  if (process.env["VITEST"] === undefined) return v;
+  // Imported by `pgo-harness run --variant`: only the declaration is wanted. (Vitest's worker global, not the
+  // VITEST variable, which a child process started from a test inherits.)
+  if (!("__vitest_worker__" in globalThis)) return v;
   const ctx = resolveContext(definition, { ...process.env, ...opts.env });
   const { system, settings, log } = ctx;
   if (settings.antithesis) {
