@@ -42,6 +42,8 @@ const definitionSchema = z.object({
   tracesVolume: z.string().min(1),
   workloadEnv: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).default([]),
   ready: readySchema.optional(),
+  /** The system's MPCal design (a .tla file, relative to the project root), for TraceLink against the spec. */
+  spec: z.string().endsWith(".tla", { error: 'must be a .tla file, like "systems/raftkvs/raftkvs.tla"' }).optional(),
   /** Modules instrumented for Antithesis coverage in ANTITHESIS=1 builds (overridable by ANTITHESIS_INSTRUMENT). */
   instrument: z.array(name).default([]),
   /**
@@ -98,6 +100,8 @@ export interface SystemDefinition {
   /** Besides setup-complete: wait until a service whose name matches logs a line matching logMessage. */
   readonly ready: { readonly services: RegExp; readonly logMessage: RegExp } | undefined;
   readonly instrument: readonly string[];
+  /** Absolute path of the system's own MPCal spec, when it has one. */
+  readonly spec: string | undefined;
   readonly checks: (settings: Settings) => readonly Checker[];
   readonly driverServices: ((env: Readonly<Record<string, string>>) => readonly string[]) | undefined;
   readonly pgo: { readonly modules: readonly GoModule[]; readonly ready?: SystemDefinition["ready"] } | undefined;
@@ -145,6 +149,8 @@ export function defineSystem(input: SystemInput, root: string = projectRoot): Sy
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup !== undefined) throw new DefinitionError(`${label}: ${what} "${dup}" is listed twice`);
   };
+  const spec = d.spec === undefined ? undefined : abs(d.spec);
+  if (spec !== undefined) mustExist(spec, "spec", false);
   unique("module", modules.map((m) => m.name));
   unique("binary", d.binaries.map((b) => b.name));
   unique("image", images.map((i) => i.name));
@@ -162,6 +168,7 @@ export function defineSystem(input: SystemInput, root: string = projectRoot): Sy
     workloadEnv: d.workloadEnv,
     ready: d.ready,
     instrument: d.instrument,
+    spec,
     checks: input.checks,
     driverServices: input.driverServices,
     pgo: d.pgo,
