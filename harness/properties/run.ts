@@ -60,7 +60,17 @@ export interface PropertyTestsOptions {
  * Call inside the system's describe block, after the collect test; the first test evaluates the run.
  */
 export function registerPropertyTests(system: { readonly name: string; readonly modules: readonly { readonly name: string; readonly dir: string }[] }, opts: PropertyTestsOptions): void {
-  const catalog = systemCatalog(system);
+  let catalog: CatalogEntry[];
+  try {
+    catalog = systemCatalog(system);
+  } catch (err) {
+    // Collection must not die with it: the one test says why there are no property tests.
+    const reason = err instanceof Error ? err.message : String(err);
+    test("properties: the source catalog", () => {
+      throw new Error(`the assertions of ${system.name} could not be cataloged from its sources: ${reason}`);
+    });
+    return;
+  }
   let evaluated: Promise<RunProperties> | undefined;
   const names = [...new Set(matchCatalog(catalog, []).map((t) => t.name))];
   for (const name of names) {
