@@ -466,6 +466,15 @@ function failingConjunct(spec: SpecModel, label: string, entry: TraceEntry, s: S
       for (const x of e.items) if (!walk(x, scope)) return false;
       return true;
     }
+    if (e.t === "if") {
+      let c: boolean;
+      try {
+        c = ev.holds(e.c, ctx, scope);
+      } catch {
+        return walk(e.c, scope);
+      }
+      return walk(c ? e.a : e.b, scope);
+    }
     if (e.t === "let") {
       let sc = scope;
       for (const dd of e.defs) sc = ev.bindDef(dd, ctx, sc);
