@@ -1,4 +1,4 @@
-// Benchmark (not a test): times every corpus history (../shared/corpus/linearizability) with the harness's
+// Benchmark (not a test): times every corpus history (testdata/linearizability) with the harness's
 // checker and, in the same run, with Porcupine (bench/porcupine, a Go program using github.com/anishathalye/porcupine),
 // and prints per-history times, the median and worst ratio (ours / Porcupine) and the histories that ended unknown.
 //
@@ -12,7 +12,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { checkLinearizability } from "../harness/history/check.ts";
-import { corpusHistories, LIN_CORPUS, loadHistory, modelFor } from "../harness/history/corpus.ts";
+import { loadHistory, modelFor } from "../harness/history/load.ts";
+import { referenceHistories } from "../testdata/linearizability.ts";
+import { LIN_HISTORIES } from "../testdata/paths.ts";
 
 const args = process.argv.slice(2);
 let timeoutS = 60;
@@ -42,7 +44,7 @@ try {
   execFileSync("go", ["build", "-o", bin, "."], { cwd: benchDir, env, stdio: ["ignore", "inherit", "inherit"] });
   process.stderr.write("running Porcupine on the corpus…\n");
   const runEnv = gomaxprocs === "0" ? env : { ...env, GOMAXPROCS: gomaxprocs };
-  const out = execFileSync(bin, ["-corpus", LIN_CORPUS, "-timeout", `${timeoutS}s`, ...only], { env: runEnv, encoding: "utf8", maxBuffer: 64 << 20 });
+  const out = execFileSync(bin, ["-corpus", LIN_HISTORIES, "-timeout", `${timeoutS}s`, ...only], { env: runEnv, encoding: "utf8", maxBuffer: 64 << 20 });
   for (const line of out.trim().split("\n")) {
     const r = JSON.parse(line) as { history: string; verdict: string; ms: number };
     porcupine.set(r.history, { verdict: r.verdict, ms: r.ms });
@@ -54,7 +56,7 @@ try {
 // 2. Ours, with the same repetition rule.
 process.stderr.write("running the harness checker on the corpus…\n");
 const rows: { id: string; expected: boolean; ours: Timing; theirs: Timing | undefined }[] = [];
-for (const h of await corpusHistories()) {
+for (const h of await referenceHistories()) {
   const id = `${h.format}/${h.file}`;
   if (only.length > 0 && !only.includes(id)) continue;
   const ops = await loadHistory(h.format, h.path);

@@ -1,7 +1,8 @@
 // Throughput of the TraceLink structural checks (not a test): `npx node bench/tracelink.ts [--big MB]`.
-// Reports MB/s and records/s over the whole corpus (../shared/corpus/tracelink), and the peak RSS of a child
+// Reports MB/s and records/s over the whole corpus (testdata/tracelink/pgo, PGo's recorded runs), and the peak RSS of a child
 // process checking the largest corpus run; with --big MB (default 64, 0 to skip) also on a generated ping-pong
 // run of about that size, to show that memory stays flat as runs grow.
+import { PGO_TRACES } from "../testdata/paths.ts";
 import { execFileSync } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
@@ -11,7 +12,7 @@ import { join } from "node:path";
 import { argv, execPath, resourceUsage, stdout } from "node:process";
 import { checkTraces } from "../harness/tracelink/index.ts";
 
-const corpus = join(import.meta.dirname, "../../shared/corpus/tracelink");
+const corpus = PGO_TRACES;
 
 /** Every run directory (a directory holding trace-*.log files) under root. */
 async function runDirs(root: string): Promise<string[]> {

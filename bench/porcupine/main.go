@@ -1,4 +1,4 @@
-// Command porcupine-bench checks the corpus histories (../shared/corpus/linearizability) with Porcupine and
+// Command porcupine-bench checks the corpus histories (testdata/linearizability) with Porcupine and
 // prints one JSON line per history: its verdict and the median time of several runs. bench/linearizability.ts
 // runs it and compares with the harness's own checker; the parsing here follows the same rules as
 // harness/history/parse.ts (etcd: a failed cas is a failed compare, :info is an unknown outcome; kv: per key).
@@ -248,7 +248,7 @@ type result struct {
 }
 
 func main() {
-	corpus := flag.String("corpus", "../../../shared/corpus/linearizability", "the corpus directory")
+	corpus := flag.String("corpus", "../../testdata/linearizability", "the histories directory (etcd/, kv/ with verdicts.tsv)")
 	timeout := flag.Duration("timeout", 60*time.Second, "time budget per history and run")
 	minRuns := flag.Int("runs", 3, "runs per history (more for fast ones, up to -budget)")
 	budget := flag.Duration("budget", 300*time.Millisecond, "keep repeating a history while its runs took less than this")

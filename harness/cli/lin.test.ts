@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { linearizabilityChecker } from "../history/checkers.ts";
-import { LIN_CORPUS } from "../history/corpus.ts";
+import { LIN_HISTORIES as LIN_CORPUS, PGO_TRACES } from "../../testdata/paths.ts";
 import { command } from "./lin.ts";
 
 const dir = await mkdtemp(join(tmpdir(), "lin-cli-"));
@@ -49,7 +49,7 @@ describe("pgo-harness lin check", () => {
     expect((await run(["check", "--model", "etcd", join(LIN_CORPUS, "kv/c01-ok.txt")])).err).toMatch(/no "INFO jepsen.util/);
   });
   it("derives the raftkvs history from a run's traces, and checks dqueue's queue", async () => {
-    const traces = join(LIN_CORPUS, "../tracelink");
+    const traces = PGO_TRACES;
     const raft = join(traces, "raftkvs-1server/ok/12183258352510483490");
     expect(await run(["check", "--model", "raftkvs", raft])).toMatchObject({ code: 0, out: "linearizable\n" });
     const dq = await run(["queue", join(traces, "dqueue/ok/4161323826586722756")]);
@@ -58,7 +58,7 @@ describe("pgo-harness lin check", () => {
     expect((await run(["queue", join(dir, "nowhere")])).code).toBe(2);
   });
   it("re-checks the history.jsonl a checker wrote, and names the line of a bad one", async () => {
-    const raft = join(LIN_CORPUS, "../tracelink/raftkvs-1server/ok/12183258352510483490");
+    const raft = join(PGO_TRACES, "raftkvs-1server/ok/12183258352510483490");
     const art = join(dir, "jsonl");
     await mkdir(art);
     await linearizabilityChecker().check({ tracesDir: raft, artifactsDir: art });

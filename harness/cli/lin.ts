@@ -4,7 +4,7 @@
 // `pgo-harness lin queue <traces-dir>`: dqueue's queue semantics on a run's traces (exit 0 or 1, 2 unusable).
 import { existsSync, statSync } from "node:fs";
 import { stderr, stdout } from "node:process";
-import { loadHistory, modelFor } from "../history/corpus.ts";
+import { loadHistory, modelFor } from "../history/load.ts";
 import { raftkvsHistory } from "../history/from-trace.ts";
 import { kvModel } from "../history/models.ts";
 import { checkQueue, queueHistoryFromTraces } from "../history/queue.ts";

@@ -1,5 +1,6 @@
 // The offline command's output and exit codes: 0 on the corpus's good traces, 1 on a damaged copy, 2 on
 // unusable input.
+import { PGO_TRACES } from "../../testdata/paths.ts";
 import { existsSync } from "node:fs";
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,7 +9,7 @@ import { Writable } from "node:stream";
 import { afterAll, expect, test } from "vitest";
 import { command } from "./trace.ts";
 
-const run = join(import.meta.dirname, "../../../shared/corpus/tracelink/dqueue/ok/4161323826586722756");
+const run = join(PGO_TRACES, "dqueue/ok/4161323826586722756");
 const temps: string[] = [];
 afterAll(async () => {
   for (const t of temps) await rm(t, { recursive: true, force: true });

@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { checkLinearizability } from "./check.ts";
-import { corpusHistories, loadHistory, modelFor } from "./corpus.ts";
+import { referenceHistories } from "../../testdata/linearizability.ts";
+import { loadHistory, modelFor } from "./load.ts";
 import { kvModel, registerModel } from "./models.ts";
 import type { KvInput, KvOutput } from "./models.ts";
 import { HistoryFormatError, pairEvents } from "./operation.ts";
 import type { HistoryEvent, Operation } from "./operation.ts";
 import { parseEtcdLog, parseKvLog } from "./parse.ts";
 
-const histories = await corpusHistories();
+const histories = await referenceHistories();
 
 describe("linearizability on the corpus (Jepsen etcd, Porcupine kv)", () => {
   it("lists every history of both verdicts.tsv files", () => {

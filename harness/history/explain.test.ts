@@ -3,12 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkLinearizability } from "./check.ts";
-import { corpusHistories, loadHistory, modelFor } from "./corpus.ts";
+import { referenceHistories } from "../../testdata/linearizability.ts";
+import { loadHistory, modelFor } from "./load.ts";
 import { explainViolation, prefixAt } from "./explain.ts";
 import { ILLEGAL } from "./model.ts";
 import { writeTimeline } from "./timeline.ts";
 
-const histories = await corpusHistories();
+const histories = await referenceHistories();
 const dir = await mkdtemp(join(tmpdir(), "history-explain-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 

@@ -1,3 +1,4 @@
+import { PGO_TRACES } from "../../testdata/paths.ts";
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -8,7 +9,7 @@ import { raftkvsHistory } from "./from-trace.ts";
 import { kvModel } from "./models.ts";
 import { checkQueue, queueHistoryFromTraces } from "./queue.ts";
 
-const TRACES = resolve(import.meta.dirname, "../../../shared/corpus/tracelink");
+const TRACES = PGO_TRACES;
 const runsOf = async (set: string) => (await readdir(join(TRACES, set))).sort().map((d) => join(TRACES, set, d));
 const raftRuns = await runsOf("raftkvs-1server/ok");
 const dqueueRuns = await runsOf("dqueue/ok");
@@ -59,12 +60,12 @@ describe("raftkvs client history from TraceLink traces", () => {
   it("answers unknown when the run's signal has aborted", async () => {
     const ac = new AbortController();
     ac.abort();
-    const [r] = await linearizabilityChecker().check({ tracesDir: raftRuns[2]!, artifactsDir: tmp, signal: ac.signal });
+    const [r] = await linearizabilityChecker().check({ tracesDir: raftRuns[0]!, artifactsDir: tmp, signal: ac.signal });
     expect(r?.valid).toBe("unknown");
     expect(r?.summary).toMatch(/^unknown: /);
   });
   it("treats a request never answered as unknown, and reports an empty history as not checked", async () => {
-    const dir = await damaged(raftRuns[1]!, "raft-cut", /^trace-7-/, (text) => {
+    const dir = await damaged(raftRuns[0]!, "raft-cut", /^trace-7-/, (text) => {
       const lines = text.trimEnd().split("\n");
       const last = lines.findLastIndex((l) => l.includes('"respCh"'));
       return lines.slice(0, last).join("\n") + "\n";

@@ -5,7 +5,7 @@ export * from "./models.ts";
 export * from "./wgl.ts";
 export * from "./check.ts";
 export * from "./parse.ts";
-export * from "./corpus.ts";
+export * from "./load.ts";
 export * from "./explain.ts";
 export * from "./timeline.ts";
 export * from "./report.ts";

@@ -1,4 +1,4 @@
-// The models the corpus and the project's systems need: a register with read/write/cas (Jepsen's etcd test)
+// The models the reference histories and the project's systems need: a register with read/write/cas (Jepsen's etcd test)
 // and a key-value store with get/put/append, partitioned per key (Porcupine's kv test; raftkvs uses get/put).
 import { ILLEGAL } from "./model.ts";
 import type { Model } from "./model.ts";

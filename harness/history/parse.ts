@@ -1,4 +1,4 @@
-// Parsers for the two history formats of ../shared/corpus/linearizability (see its README): Jepsen's etcd log
+// Parsers for the two history formats of testdata/linearizability (see testdata/README.md): Jepsen's etcd log
 // lines and Porcupine's EDN-like kv lines. Both number events by their position, which serves as time.
 import { z } from "zod";
 import { HistoryFormatError, pairEvents } from "./operation.ts";

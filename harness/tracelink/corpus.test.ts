@@ -1,5 +1,6 @@
-// The TraceLink checks on the real PGo traces of ../shared/corpus/tracelink: every run passes every check
+// The TraceLink checks on the real PGo traces of testdata/tracelink/pgo: every run passes every check
 // (the README says the bad_vclocks sets do too), and damaged copies are each caught by the check that should.
+import { PGO_TRACES } from "../../testdata/paths.ts";
 import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
@@ -8,7 +9,7 @@ import type { CheckResult } from "../check/checker.ts";
 import { traceLinkChecker } from "./index.ts";
 import { listTraceFiles } from "./reader.ts";
 
-const corpus = join(import.meta.dirname, "../../../shared/corpus/tracelink");
+const corpus = PGO_TRACES;
 const runs = async (set: string) => (await readdir(join(corpus, set))).sort().map((r) => join(corpus, set, r));
 const check = async (dir: string) => traceLinkChecker().check({ tracesDir: dir, artifactsDir: tmpdir() });
 const byName = (results: CheckResult[]) => new Map(results.map((r) => [r.name.replace("tracelink/", ""), r]));

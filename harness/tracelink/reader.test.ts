@@ -1,11 +1,12 @@
 // The streaming reader on real PGo traces and on malformed input.
+import { PGO_TRACES } from "../../testdata/paths.ts";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, onTestFinished, test } from "vitest";
 import { listTraceFiles, readTrace, selfOfFile } from "./reader.ts";
 
-const corpus = join(import.meta.dirname, "../../../shared/corpus/tracelink");
+const corpus = PGO_TRACES;
 
 test("reads every record of a dqueue run, in line order, with the self the file name claims", async () => {
   const run = join(corpus, "dqueue/ok", (await readdir(join(corpus, "dqueue/ok"))).sort()[0]!);

@@ -1,5 +1,5 @@
 // The TraceLink record as PGo's Go runtime writes it: one JSON object per critical section, one line each.
-// See ../shared/corpus/README.md for the field meanings; this schema is the boundary check for every reader.
+// The field meanings are in the README (TraceLink traces); this schema is the boundary check for every reader.
 import { z } from "zod";
 
 export const csElementSchema = z.object({

@@ -1,12 +1,13 @@
 // TLA+ value strings: every value in a sample of the corpus parses and survives format → parse; equality is
 // structural; malformed text names the offset and what was expected.
+import { PGO_TRACES } from "../../testdata/paths.ts";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { listTraceFiles, readTrace } from "./reader.ts";
 import { formatTlaValue, parseTlaValue, tlaEquals, tlaTextEquals } from "./tla-value.ts";
 
-const corpus = join(import.meta.dirname, "../../../shared/corpus/tracelink");
+const corpus = PGO_TRACES;
 
 test("every value, index and oldValue in dqueue, locksvc and one raftkvs run parses and round-trips", async () => {
   const runs: string[] = [];

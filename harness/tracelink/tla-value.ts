@@ -1,4 +1,4 @@
-// TLA+ value strings as PGo's TraceLink writes them (see ../shared/corpus/README.md), parsed into a model that
+// TLA+ value strings as PGo's TraceLink writes them (testdata/tracelink/pgo holds real ones), parsed into a model that
 // compares structurally: sets are unordered, records and functions compare by key, and — as in TLA+ — a tuple
 // is the function 1..n -> items and a record the function from its field names, so `<<>>`, `[x \in {} |-> x]`
 // and an empty record are one value.

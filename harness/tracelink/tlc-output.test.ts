@@ -1,5 +1,6 @@
-// The TLC output parser on the real logs in ../shared/corpus/tlc (both end before TLC finished), and on those
+// The TLC output parser on the real logs in testdata/tlc (both end before TLC finished), and on those
 // logs completed with TLC's own success/failure endings (TLC 2.x wording), since the corpus holds no finished run.
+import { TLC_LOGS } from "../../testdata/paths.ts";
 import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -8,7 +9,7 @@ import { expect, test } from "vitest";
 import { INVARIANT_TAIL, SUCCESS_TAIL } from "./fixtures/fake-pgo/tlc-tails.ts";
 import { parseTlcDuration, parseTlcLines, parseTlcOutput, type TlcLineEvent } from "./tlc-output.ts";
 
-const tlcDir = join(import.meta.dirname, "../../../shared/corpus/tlc");
+const tlcDir = TLC_LOGS;
 const threeServer = join(tlcDir, "raftkvs-3server-tracelink.log");
 const oneServer = join(tlcDir, "raftkvs-1server-long_validate.out");
 

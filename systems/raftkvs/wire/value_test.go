@@ -14,7 +14,7 @@ import (
 // derived from the corpus and from our traces is the same. This regenerates the values of the first operations
 // of a corpus run (1 server, client self 7) and requires each to appear verbatim in that run's AClient trace.
 func TestClientValuesMatchTheCorpus(t *testing.T) {
-	files, err := filepath.Glob("../../../../shared/corpus/tracelink/raftkvs-1server/ok/12183258352510483490/trace-7-*.log")
+	files, err := filepath.Glob("../../../testdata/tracelink/pgo/raftkvs-1server/ok/12183258352510483490/trace-7-*.log")
 	if err != nil || len(files) != 1 {
 		t.Fatalf("corpus AClient trace not found (%v, %v)", files, err)
 	}
