@@ -19,7 +19,7 @@ test("a throwing checker yields unknown with its error; the rest of the run is j
     ...ctx.system,
     checks: (s: typeof ctx.settings) => [
       { name: "test/boom", check: async () => { throw new Error("the checker fell over"); } },
-      ...ctx.system.checks(s),
+      ...ctx.system.checks(s, ctx.system),
     ],
   };
   const order: Stage[] = [];

@@ -1,7 +1,8 @@
 // One run of a system, in this order (the only place the order is written):
 //
 //   prepare (build, images) → up → setup-complete → ready → workload (drivers with faults) → fault-checks →
-//   collect → checks → down (always: after a failure, an abort, or KEEP=1, which leaves the project running)
+//   collect → properties (the system's Antithesis SDK assertions) → checks → down (always: after a failure, an
+//   abort, or KEEP=1, which leaves the project running)
 //
 // A plain async API: describeSystem (Vitest), `pgo-harness run` and the Antithesis pre-flight all drive it, and
 // follow it through its events. It never throws: every failure ends up in the result (and in results.json).
@@ -16,6 +17,8 @@ import { collectSdkOutput, collectTraces } from "../collect/traces.ts";
 import { saveLogs } from "../docker/logs.ts";
 import type { Fault } from "../faults/fault.ts";
 import type { Logger } from "../log.ts";
+import { evaluateRunProperties, systemCatalog, type RunProperties } from "../properties/evaluate-run.ts";
+import { describeProperty } from "../properties/report.ts";
 import { redactEnv } from "../redact.ts";
 import { discoverTemplate } from "../workload/template.ts";
 import { runWorkload, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
@@ -24,7 +27,7 @@ import type { RunContext } from "./context.ts";
 import { prepareSystem, type PreparedSystem } from "./prepare.ts";
 import type { Variant } from "./variant.ts";
 
-export const STAGES = ["prepare", "up", "setup-complete", "ready", "workload", "fault-checks", "collect", "checks", "down"] as const;
+export const STAGES = ["prepare", "up", "setup-complete", "ready", "workload", "fault-checks", "collect", "properties", "checks", "down"] as const;
 export type Stage = (typeof STAGES)[number];
 
 export type StageOutcome =
@@ -37,6 +40,7 @@ export type PipelineEvent =
   | { readonly type: "stage"; readonly stage: Stage; readonly outcome: StageOutcome }
   | { readonly type: "ready"; readonly service: string; readonly line: string }
   | { readonly type: "fault"; readonly fault: Fault; readonly result: CheckResult | undefined; readonly skipped?: string }
+  | { readonly type: "properties"; readonly result: RunProperties }
   | { readonly type: "check"; readonly checker: Checker; readonly results: readonly CheckResult[]; readonly artifactsDir: string };
 
 export interface PipelineOptions {
@@ -148,9 +152,10 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
   try {
     await stage("prepare", async () => {
       if (prepared === undefined) prepared = await prepareSystem({ ...ctx, log });
+      const p = prepared;
       await fse.writeJson(
-        join(run.dir, "prepared.json"),
-        { build: prepared.build.hash, baseImage: prepared.baseImage, images: prepared.images.map((i) => i.tag) },
+        join(run.dir, "run.json"),
+        { ...(await fse.readJson(join(run.dir, "run.json"))), build: p.build.hash, baseImage: p.baseImage, images: p.images.map((i) => i.tag) },
         { spaces: 2 },
       );
       return opts.prepared !== undefined ? "built by the global setup" : undefined;
@@ -239,9 +244,29 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
       tracesDir = traces.dir;
     });
 
+    await stage("properties", async () => {
+      if (preflight) return "pre-flight: Antithesis judges the properties itself";
+      const result = await evaluateRunProperties(run.dir, systemCatalog(system), opts.variant.options.title ?? system.name);
+      for (const t of result.tests) {
+        if (t.properties.length === 0) continue;
+        const summary = t.properties.map(describeProperty).join("\n");
+        const unjudged = t.status === "not-reached" || t.status === "not-applicable";
+        const r: CheckResult = {
+          name: `property/${t.name}`,
+          valid: t.status === "failed" ? false : t.status === "passed" ? true : "unknown",
+          summary,
+          ...(unjudged ? { skipped: summary } : {}),
+          details: t.properties,
+        };
+        checks.push(r);
+        log.child("property").info(`${mark(r)} ${t.name}`);
+      }
+      emit({ type: "properties", result });
+    });
+
     await stage("checks", async () => {
       if (preflight) return "pre-flight: Antithesis runs no local checks";
-      for (const checker of system.checks(settings)) {
+      for (const checker of system.checks(settings, system)) {
         const artifactsDir = join(run.dir, "checks", checker.name.replace(/[^A-Za-z0-9._-]/g, "_"));
         await fse.ensureDir(artifactsDir);
         const results = await runChecker(checker, {

@@ -9,7 +9,6 @@ import {
   getProperties,
   launch,
   loginRegistry,
-  propertyOutcomes,
   pushConfigImage,
   pushImages,
   pushTarget,
@@ -17,10 +16,10 @@ import {
   scrub,
   waitForRun,
   type AntithesisSettings,
-  type PropertyOutcome,
 } from "../antithesis/index.ts";
 import type { Docker } from "../docker/client.ts";
 import { logger } from "../log.ts";
+import { type PropertyReport, remoteProperties } from "../properties/report.ts";
 import { createRun } from "../run/artifacts.ts";
 import { resolveContext } from "../run/context.ts";
 import { prepareSystem } from "../run/prepare.ts";
@@ -43,7 +42,7 @@ export type SubmitOutcome =
       readonly images: readonly string[];
       readonly preflight: { readonly seconds: number; readonly commands: readonly string[] } | "skipped";
       readonly run?: { readonly status: string; readonly triageReport: string | undefined };
-      readonly properties?: readonly PropertyOutcome[];
+      readonly properties?: readonly PropertyReport[];
       readonly runDir: string;
     }
   | { readonly system: string; readonly ok: false; readonly stage: SubmitStage; readonly error: string; readonly runDir: string | undefined };
@@ -123,7 +122,7 @@ export async function submitSystem(definition: SystemDefinition, env: NodeJS.Pro
       const detail = await log.step(`Waiting for run ${runId} (up to ${Math.round(antithesis.waitTimeoutMs / 60_000)} min)`, () =>
         waitForRun(antithesis, runId, { timeoutMs: antithesis.waitTimeoutMs, log, onProgress: (r) => log.info(`run ${runId}: ${r.status}`) }),
       );
-      const properties = propertyOutcomes(detail, await getProperties(antithesis, runId, { log }));
+      const properties = remoteProperties(detail, await getProperties(antithesis, runId, { log }));
       outcome = { ...outcome, run: { status: detail.status, triageReport: detail.links?.triage_report }, properties };
     }
     await fse.writeJson(join(run.dir, "submit.json"), outcome, { spaces: 2 });

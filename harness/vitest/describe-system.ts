@@ -6,6 +6,10 @@ import { relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import type { CheckResult } from "../check/checker.ts";
 import { projectRoot } from "../paths.ts";
+import type { CatalogEntry } from "../properties/catalog.ts";
+import { matchCatalog, OUTSIDE_CATALOG, type PropertyTestOutcome } from "../properties/evaluate.ts";
+import { describeProperty, propertyTestName } from "../properties/report.ts";
+import { assertPropertyOutcome, systemCatalog } from "../properties/run.ts";
 import { resolveContext } from "../run/context.ts";
 import { runPipeline, type PipelineEvent, type PipelineResult, type Stage, type StageOutcome } from "../run/pipeline.ts";
 import { rerunCommand } from "../run/rerun.ts";
@@ -20,6 +24,8 @@ export type { VariantOptions as RunOptions } from "../run/variant.ts";
 type Settled =
   | { readonly kind: "stage"; readonly outcome: StageOutcome }
   | { readonly kind: "results"; readonly results: readonly CheckResult[] }
+  | { readonly kind: "properties"; readonly outcome: PropertyTestOutcome }
+  | { readonly kind: "failed"; readonly error: Error }
   | { readonly kind: "skipped"; readonly reason: string };
 
 class Waiters {
@@ -85,8 +91,13 @@ export function describeSystem(definition: SystemDefinition, opts: VariantOption
       const reason = e.outcome.status === "skipped" ? e.outcome.reason : e.outcome.status === "failed" ? `${e.stage} failed` : "did not report";
       if (e.stage === "fault-checks" && e.outcome.status !== "passed") waiters.settleRest("fault:", { kind: "skipped", reason });
       if (e.stage === "checks" && e.outcome.status !== "passed") waiters.settleRest("check:", { kind: "skipped", reason });
+      if (e.stage === "properties" && e.outcome.status === "failed") waiters.settleRest("property:", { kind: "failed", error: e.outcome.error });
+      if (e.stage === "properties" && e.outcome.status === "skipped") waiters.settleRest("property:", { kind: "skipped", reason });
     } else if (e.type === "fault") {
       waiters.settle(`fault:${e.fault.name}`, e.result !== undefined ? { kind: "results", results: [e.result] } : { kind: "skipped", reason: e.skipped ?? "not checked" });
+    } else if (e.type === "properties") {
+      for (const t of e.result.tests) waiters.settle(`property:${t.name}`, { kind: "properties", outcome: t });
+      waiters.settleRest("property:", { kind: "skipped", reason: "the run reported nothing for it" });
     } else if (e.type === "check") {
       waiters.settle(`check:${e.checker.name}`, { kind: "results", results: e.results });
     }
@@ -142,7 +153,32 @@ export function describeSystem(definition: SystemDefinition, opts: VariantOption
       if (skipped !== undefined) skip(skipped);
     });
 
-    for (const checker of system.checks(settings)) {
+    // One test per property the system asserts through the Antithesis SDK (harness/properties), named from the
+    // source catalog before the run.
+    let catalog: CatalogEntry[] | undefined;
+    let catalogError: string | undefined;
+    try {
+      catalog = systemCatalog(system);
+    } catch (err) {
+      catalogError = err instanceof Error ? err.message : String(err);
+    }
+    if (catalog === undefined) {
+      test("properties: the source catalog", () => {
+        throw new Error(`the assertions of ${system.name} could not be cataloged from its sources: ${catalogError}`);
+      });
+    }
+    for (const name of catalog === undefined ? [] : [...new Set(matchCatalog(catalog, []).map((t) => t.name))]) {
+      test(name === OUTSIDE_CATALOG ? `properties: ${OUTSIDE_CATALOG}` : propertyTestName(name), async ({ skip, annotate }) => {
+        const s = await waiters.wait(`property:${name}`);
+        if (s.kind === "failed") throw s.error;
+        if (s.kind !== "properties") return skip(s.kind === "skipped" ? s.reason : "not evaluated");
+        if (name === OUTSIDE_CATALOG && s.outcome.properties.length === 0) return skip("every assertion of the run is in the source catalog");
+        await annotate(s.outcome.properties.map(describeProperty).join("\n"));
+        assertPropertyOutcome(name, s.outcome.status, s.outcome.properties, skip);
+      });
+    }
+
+    for (const checker of system.checks(settings, system)) {
       test(`check: ${checker.name}`, async ({ skip, annotate }) => {
         const s = await waiters.wait(`check:${checker.name}`);
         if (s.kind !== "results") return skip(s.kind === "skipped" ? s.reason : "not run");
