@@ -1,4 +1,4 @@
-import { systemGlobalSetup } from "../../harness/vitest/global-setup.ts";
+import { systemGlobalSetup } from "../../harness/vitest/index.ts";
 import dqueue from "../../systems/dqueue/system.ts";
 
 export default systemGlobalSetup(dqueue);

@@ -1,6 +1,6 @@
 // Jepsen's classic nemesis: crash the leader (SIGKILL) while the clients run. The workload must still complete
 // after a new election, and the checks must still pass on what was recorded.
-import { describeSystem } from "../../harness/vitest/describe-system.ts";
+import { describeSystem } from "../../harness/vitest/index.ts";
 import raftkvs, { killLeader } from "../../systems/raftkvs/system.ts";
 
 export default describeSystem(raftkvs, {

@@ -1,5 +1,5 @@
 // Three clients at once, 200 operations each: more concurrency for the checks to judge.
-import { describeSystem } from "../../harness/vitest/describe-system.ts";
+import { describeSystem } from "../../harness/vitest/index.ts";
 import raftkvs from "../../systems/raftkvs/system.ts";
 
 export default describeSystem(raftkvs, {

@@ -1,5 +1,5 @@
 // What the harness's queue check needs to know of dqueue's traces: where items enter and leave.
-import type { QueueShape } from "../../harness/history/index.ts";
+import type { QueueShape } from "../../harness/index.ts";
 
 /** Items enter at the producer's committed reads of `s` and leave at the consumer's committed writes of `proc`. */
 export const DQUEUE_SHAPE: QueueShape = {

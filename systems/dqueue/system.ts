@@ -1,10 +1,7 @@
 // dqueue: a producer and a consumer archetype over TCP mailboxes (our hand-written counterpart of PGo's
 // systems/dqueue). The test binary runs both; the driver command fails unless items arrive exactly, in order.
-import { queueChecker } from "../../harness/history/index.ts";
-import { defineSystem } from "../../harness/system.ts";
+import { defineSystem, pgoJarCheckerInCheckout, queueChecker, traceLinkChecker } from "../../harness/index.ts";
 import { DQUEUE_SHAPE } from "./shapes.ts";
-import { pgoJarCheckerInCheckout } from "../../harness/tracelink/pgo-jar.ts";
-import { traceLinkChecker } from "../../harness/tracelink/index.ts";
 
 export default defineSystem({
   name: "dqueue",

@@ -2,8 +2,7 @@
 // its response (a committed write of respCh) before the client took the next one, and none is left open.
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import type { Checker, CheckResult } from "../../harness/check/checker.ts";
-import { listTraceFiles, readTrace } from "../../harness/tracelink/reader.ts";
+import { listTraceFiles, readTrace, type Checker, type CheckResult } from "../../harness/index.ts";
 
 export function everyRequestAnswered(opts: { minRequests: number } = { minRequests: 1 }): Checker {
   return {

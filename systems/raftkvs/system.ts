@@ -1,12 +1,16 @@
 // raftkvs: a Raft-replicated key-value store (our hand-written counterpart of PGo's systems/raftkvs), three
 // servers and up to three clients. Its assets run PGo's raftkvs unchanged (same flags, same config keys).
-import type { StartedCluster } from "../../harness/compose/cluster.ts";
-import type { Fault } from "../../harness/faults/fault.ts";
-import { killDuringWorkload, logClaims } from "../../harness/faults/kill-service.ts";
-import { linearizabilityChecker } from "../../harness/history/index.ts";
-import { defineSystem } from "../../harness/system.ts";
-import { pgoJarChecker, pgoJarCheckerInCheckout } from "../../harness/tracelink/pgo-jar.ts";
-import { traceLinkChecker } from "../../harness/tracelink/index.ts";
+import {
+  defineSystem,
+  killDuringWorkload,
+  linearizabilityChecker,
+  logClaims,
+  pgoJarChecker,
+  pgoJarCheckerInCheckout,
+  traceLinkChecker,
+  type Fault,
+  type StartedCluster,
+} from "../../harness/index.ts";
 import { everyRequestAnswered, withRecordBudget } from "./checks.ts";
 import { clientHistory } from "./shapes.ts";
 

@@ -1,0 +1,33 @@
+// What systems (systems/<name>/system.ts) and scripts import from the harness. The harness is grouped as:
+//
+//   definition   system.ts (defineSystem), settings.ts
+//   stages       run/ drives them in the order written in run/pipeline.ts:
+//                gobuild/ → image/ → compose/ (up, setup-complete, down -v, reaper) → workload/ (+ faults/) →
+//                collect/ → properties/ → check/ (the checker contract), with docker/ owning the engine
+//   checkers     tracelink/ (TraceLink traces, pgo.jar, spec validation), history/ (linearizability, queues)
+//   shipping     antithesis/, submit/ (ANTITHESIS=1, pre-flight), instrument/
+//   entry points vitest/ (suites: describeSystem, systemGlobalSetup — import them from harness/vitest/index.ts,
+//                so that nothing here loads Vitest), cli/ (npx pgo-harness)
+//
+// Nothing here imports Vitest: `pgo-harness run` loads a system's definition without it.
+export { defineSystem, DefinitionError, forCheckout, workloadEnvOf, type GoBinary, type GoModule, type ImageSpec, type SystemDefinition, type SystemInput } from "./system.ts";
+export { loadSettings, SettingsError, type Settings } from "./settings.ts";
+export { logger, type Logger } from "./log.ts";
+
+// The run pipeline and what it is made of.
+export { runPipeline, STAGES, type PipelineEvent, type PipelineOptions, type PipelineResult, type Stage, type StageOutcome } from "./run/pipeline.ts";
+export { resolveContext, type RunContext } from "./run/context.ts";
+export { prepareSystem, type PreparedSystem } from "./run/prepare.ts";
+export { isVariant, variant, type Variant, type VariantOptions } from "./run/variant.ts";
+export type { ServiceContainer, StartedCluster } from "./compose/cluster.ts";
+
+// Faults (Jepsen's nemesis).
+export type { Fault, FaultContext } from "./faults/fault.ts";
+export { killDuringWorkload, logClaims, type KillOptions, type LogClaim } from "./faults/kill-service.ts";
+
+// Checkers.
+export { mergeVerdicts, runChecker, runCheckers, type CheckContext, type Checker, type CheckResult, type Verdict } from "./check/checker.ts";
+export { traceLinkChecker } from "./tracelink/index.ts";
+export { pgoJarChecker, pgoJarCheckerInCheckout } from "./tracelink/pgo-jar.ts";
+export { linearizabilityChecker, queueChecker, raftkvsHistory, type ClientShape, type QueueShape } from "./history/index.ts";
+export { listTraceFiles, readTrace } from "./tracelink/reader.ts";
