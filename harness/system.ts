@@ -10,6 +10,8 @@ import type { Settings } from "./settings.ts";
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { error: "must be lower-case letters, digits, '.', '_' or '-'" });
 
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: "must be an environment variable name (A-Z, 0-9, _)" });
+
 const readySchema = z.object({ services: z.instanceof(RegExp), logMessage: z.instanceof(RegExp) });
 
 const definitionSchema = z.object({
@@ -40,7 +42,21 @@ const definitionSchema = z.object({
     .min(1, { error: "must list at least one image" }),
   template: name,
   tracesVolume: z.string().min(1),
-  workloadEnv: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).default([]),
+  /** Host variables passed to the commands: a name, or a name with its type (checked before build and up). */
+  workloadEnv: z
+    .array(
+      z.union([
+        envName,
+        z.strictObject({
+          name: envName,
+          /** An integer in [min, max]. */
+          int: z.tuple([z.number().int(), z.number().int()]).optional(),
+          /** One of these values. */
+          values: z.array(z.string()).min(1).optional(),
+        }),
+      ]),
+    )
+    .default([]),
   ready: readySchema.optional(),
   /** Modules instrumented for Antithesis coverage in ANTITHESIS=1 builds (overridable by ANTITHESIS_INSTRUMENT). */
   instrument: z.array(name).default([]),
@@ -97,6 +113,8 @@ export interface SystemDefinition {
   readonly tracesVolume: string;
   /** Host variables passed through to the test-composer commands (e.g. the operation count). */
   readonly workloadEnv: readonly string[];
+  /** The workload variables with their declared types (a bare name accepts any value). */
+  readonly workloadVars: readonly WorkloadVar[];
   /** Besides setup-complete: wait until a service whose name matches logs a line matching logMessage. */
   readonly ready: { readonly services: RegExp; readonly logMessage: RegExp } | undefined;
   readonly instrument: readonly string[];
@@ -112,6 +130,30 @@ export interface SystemDefinition {
 /** The host variables the system passes through to its test-composer commands, those that are set. */
 export function workloadEnvOf(system: Pick<SystemDefinition, "workloadEnv">, settings: Pick<Settings, "env">): Record<string, string> {
   return Object.fromEntries(system.workloadEnv.flatMap((k) => (settings.env[k] !== undefined ? [[k, settings.env[k]]] : [])));
+}
+
+export interface WorkloadVar {
+  readonly name: string;
+  readonly int?: readonly [number, number];
+  readonly values?: readonly string[];
+}
+
+export class WorkloadEnvError extends Error {
+  override name = "WorkloadEnvError";
+}
+
+/** Checks the set workload variables against their declarations; the first bad one is named in one line. */
+export function checkWorkloadEnv(system: Pick<SystemDefinition, "name" | "workloadVars">, env: Readonly<Record<string, string | undefined>>): void {
+  for (const v of system.workloadVars) {
+    const value = env[v.name];
+    if (value === undefined || value === "") continue;
+    if (v.int !== undefined) {
+      const [min, max] = v.int;
+      const n = /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max) throw new WorkloadEnvError(`${v.name} must be an integer from ${min} to ${max} (got "${value}")`);
+    }
+    if (v.values !== undefined && !v.values.includes(value)) throw new WorkloadEnvError(`${v.name} must be one of ${v.values.join(", ")} (got "${value}")`);
+  }
 }
 
 export class DefinitionError extends Error {
@@ -165,7 +207,8 @@ export function defineSystem(input: SystemInput, root: string = projectRoot): Sy
     images,
     template: d.template,
     tracesVolume: d.tracesVolume,
-    workloadEnv: d.workloadEnv,
+    workloadEnv: d.workloadEnv.map((v) => (typeof v === "string" ? v : v.name)),
+    workloadVars: d.workloadEnv.map((v) => (typeof v === "string" ? { name: v } : { name: v.name, ...(v.int !== undefined ? { int: v.int } : {}), ...(v.values !== undefined ? { values: v.values } : {}) })),
     ready: d.ready,
     instrument: d.instrument,
     spec,

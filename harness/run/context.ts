@@ -8,7 +8,7 @@ import { dockerClient, type Docker } from "../docker/client.ts";
 import { logger, type Logger } from "../log.ts";
 import { scrub } from "../redact.ts";
 import { loadSettings, type Settings } from "../settings.ts";
-import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
+import { checkWorkloadEnv, forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
 
 export interface RunContext {
   readonly settings: Settings;
@@ -39,6 +39,8 @@ export function resolveContext(definition: SystemDefinition, env: NodeJS.Process
   const settings = loadSettings(env);
   const antithesis = settings.antithesis || opts.antithesis === true ? loadAntithesisSettings(env) : undefined;
   const system = forCheckout(definition, settings.pgoDir);
+  // Before anything is built or started: a bad workload variable is named here, in one line.
+  checkWorkloadEnv(system, settings.env);
   const secrets = antithesis?.secrets ?? [];
   const namespace = opts.namespace ?? system.name;
   const write = opts.write ?? ((line: string) => stderr.write(line + "\n"));

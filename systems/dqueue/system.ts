@@ -30,7 +30,10 @@ export default defineSystem({
   instrument: ["dqueue"],
   tracesVolume: "traces",
   // DQUEUE_PLANT: a planted property failure, for the harness's own tests (suites/dqueue/planted.test.ts).
-  workloadEnv: ["DQUEUE_ITEMS", "DQUEUE_PLANT"],
+  workloadEnv: [
+    { name: "DQUEUE_ITEMS", int: [1, 100_000_000] },
+    { name: "DQUEUE_PLANT", values: ["always", "sometimes"] },
+  ],
   // The design our dqueue implements, with its translation; its traces are validated against it.
   spec: "systems/dqueue/dqueue.tla",
   // TraceLink structure, the queue's promise (every item consumed once, in order), and pgo.jar's TraceLink when

@@ -56,7 +56,10 @@ const raftkvs = defineSystem({
   // Antithesis builds (ANTITHESIS=1) instrument the system's own module for coverage.
   instrument: ["raftkvs"],
   tracesVolume: "traces",
-  workloadEnv: ["RAFTKVS_OPS", "RAFTKVS_CLIENTS"],
+  workloadEnv: [
+    { name: "RAFTKVS_OPS", int: [1, 1_000_000_000] },
+    { name: "RAFTKVS_CLIENTS", int: [1, MAX_CLIENTS] },
+  ],
   // The driver runs once per client container, all at once.
   driverServices: (env) => {
     const n = Number(env["RAFTKVS_CLIENTS"] ?? "1");
