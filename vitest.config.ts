@@ -15,6 +15,9 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 
+// Where JUnit and JSON reports go (child runs started by tests write their own, not over the outer run's).
+const reports = process.env["PGO_HARNESS_REPORTS_DIR"] || "reports";
+
 // One Vitest project per folder in suites/: adding a system never touches this file.
 const suites = existsSync("suites") ? readdirSync("suites").filter((name) => statSync(join("suites", name)).isDirectory()) : [];
 
@@ -22,8 +25,8 @@ export default defineConfig({
   test: {
     reporters: [
       "default",
-      ["junit", { outputFile: "reports/junit.xml", suiteName: "pgo-harness" }],
-      ["json", { outputFile: "reports/results.json" }],
+      ["junit", { outputFile: `${reports}/junit.xml`, suiteName: "pgo-harness" }],
+      ["json", { outputFile: `${reports}/results.json` }],
     ],
     projects: [
       {

@@ -8,6 +8,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { stderr, stdout } from "node:process";
 import { pathToFileURL } from "node:url";
 import { projectRoot } from "../paths.ts";
+import { watchParent } from "../run/parent-watch.ts";
 import { resolveContext } from "../run/context.ts";
 import { runPipeline, type PipelineEvent } from "../run/pipeline.ts";
 import { rerunCommand } from "../run/rerun.ts";
@@ -118,6 +119,8 @@ export const command = {
     };
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
+    // An npx wrapper killed with SIGTERM exits without passing it on: then this process stops the run itself.
+    watchParent();
     try {
       const result = await runPipeline(ctx, {
         variant: v,

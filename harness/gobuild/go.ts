@@ -24,8 +24,15 @@ export function goEnv(workspace: string, cgo = false): Record<string, string> {
 }
 
 export async function goVersion(): Promise<string> {
-  const { stdout } = await execa("go", ["env", "GOVERSION"], { env: goEnv("/nonexistent") });
-  return stdout.trim();
+  try {
+    const { stdout } = await execa("go", ["env", "GOVERSION"], { env: goEnv("/nonexistent") });
+    return stdout.trim();
+  } catch (err) {
+    if ((err as { code?: string }).code === "ENOENT") {
+      throw new GoBuildError("Go is not installed (no `go` on PATH nor in /usr/local/go/bin): install Go >= 1.24 from https://go.dev/dl/ into /usr/local/go, then run scripts/setup.sh");
+    }
+    throw err;
+  }
 }
 
 export async function buildBinary(workspace: string, binary: GoBinary, outDir: string, cgo = false): Promise<string> {

@@ -41,6 +41,8 @@ export async function buildImages(opts: ImageSetOptions): Promise<BuiltImage[]> 
       continue;
     }
     // Loaded only when something is built: testcontainers costs a warm run its import time otherwise.
+    // Ryuk (testcontainers' reaper) cannot be pulled here and is not needed: the harness reaps its own.
+    process.env["TESTCONTAINERS_RYUK_DISABLED"] ??= "true";
     const { GenericContainer } = await import("testcontainers");
     await opts.log.step(`Building image ${tag} from ${basename(spec.dockerfile)}`, () =>
       GenericContainer.fromDockerfile(context, basename(spec.dockerfile))

@@ -17,6 +17,8 @@ export interface ChildRunOutcome {
   readonly leftovers: Leftovers;
   readonly output: string;
   readonly runsDir: string;
+  /** The child's JUnit report. */
+  readonly junit: string;
 }
 
 export interface ChildRunOptions {
@@ -34,9 +36,11 @@ const WORKLOAD_STARTED = /\/workload\/.*\] Running \/opt\/antithesis\/test\/v1\/
 
 export async function runSuiteInChild(opts: ChildRunOptions): Promise<ChildRunOutcome> {
   const runsDir = await mkdtemp(join(tmpdir(), "child-runs-"));
-  const child = execa(process.execPath, [join(projectRoot, "node_modules/vitest/vitest.mjs"), "run", ...opts.args, `--reporter=${opts.reporter ?? "default"}`], {
+  // The child's JUnit goes to its own directory (never over the outer run's reports/), for tests to read.
+  const junit = join(runsDir, "reports", "junit.xml");
+  const child = execa(process.execPath, [join(projectRoot, "node_modules/vitest/vitest.mjs"), "run", ...opts.args, `--reporter=${opts.reporter ?? "default"}`, "--reporter=junit", `--outputFile.junit=${junit}`], {
     cwd: projectRoot,
-    env: { ...opts.env, PGO_HARNESS_RUNS_DIR: runsDir, FORCE_COLOR: "0" },
+    env: { ...opts.env, PGO_HARNESS_RUNS_DIR: runsDir, PGO_HARNESS_REPORTS_DIR: join(runsDir, "reports"), FORCE_COLOR: "0" },
     extendEnv: false,
     all: true,
     reject: false,
@@ -64,5 +68,5 @@ export async function runSuiteInChild(opts: ChildRunOptions): Promise<ChildRunOu
   if (opts.interruptWith !== undefined && !interrupted) {
     throw new Error(`the suite ended before its workload started, so it was never interrupted:\n${output.slice(-3000)}`);
   }
-  return { project, exitCode: result.exitCode, signal: result.signal, leftovers, output: stripVTControlCharacters(output), runsDir };
+  return { project, exitCode: result.exitCode, signal: result.signal, leftovers, output: stripVTControlCharacters(output), runsDir, junit };
 }

@@ -10,13 +10,13 @@ import type { CatalogEntry } from "../properties/catalog.ts";
 import { matchCatalog, OUTSIDE_CATALOG, type PropertyTestOutcome } from "../properties/evaluate.ts";
 import { describeProperty, propertyTestName } from "../properties/report.ts";
 import { assertPropertyOutcome, systemCatalog } from "../properties/run.ts";
-import { resolveContext } from "../run/context.ts";
+import { resolveContext, type RunContext } from "../run/context.ts";
 import { runPipeline, type PipelineEvent, type PipelineResult, type Stage, type StageOutcome } from "../run/pipeline.ts";
 import { rerunCommand } from "../run/rerun.ts";
 import { isCustom, variant, variantName, type Variant, type VariantOptions } from "../run/variant.ts";
 import type { SystemDefinition } from "../system.ts";
 import { describeSubmission } from "./describe-submission.ts";
-import { PROVIDED_KEY } from "./provided.ts";
+import { PROVIDED_KEY, SETUP_FAILED_KEY } from "./provided.ts";
 
 export type { VariantOptions as RunOptions } from "../run/variant.ts";
 
@@ -59,6 +59,17 @@ class Waiters {
   }
 }
 
+/** A describe block whose one test fails with `message` (no stack: the message is the whole story). */
+function failWith(title: string, name: string, message: string): void {
+  describe(title, () => {
+    test(name, () => {
+      const err = new Error(message);
+      err.stack = `Error: ${message}`;
+      throw err;
+    });
+  });
+}
+
 /**
  * `export default describeSystem(system, {...})` in a suite file: registers the run's tests under Vitest, and
  * returns the variant, so that `pgo-harness run --variant <file>` can run the same thing outside Vitest.
@@ -68,7 +79,20 @@ export function describeSystem(definition: SystemDefinition, opts: VariantOption
   // Imported by `pgo-harness run --variant`: only the declaration is wanted. (Vitest's worker global, not the
   // VITEST variable, which a child process started from a test inherits.)
   if (!("__vitest_worker__" in globalThis)) return v;
-  const ctx = resolveContext(definition, { ...process.env, ...opts.env });
+  const title = opts.title ?? definition.name;
+  // The global setup failed (no Docker, no Go, a bad setting): one failing test says why, so JUnit shows it.
+  const setupFailed = inject(SETUP_FAILED_KEY);
+  if (setupFailed !== undefined) {
+    failWith(title, `setup: ${definition.name}`, setupFailed.message);
+    return v;
+  }
+  let ctx: RunContext;
+  try {
+    ctx = resolveContext(definition, { ...process.env, ...opts.env });
+  } catch (err) {
+    failWith(title, `setup: ${definition.name}`, err instanceof Error ? err.message : String(err));
+    return v;
+  }
   const { system, settings, log } = ctx;
   if (settings.antithesis) {
     describeSubmission(system, isCustom(v) ? (opts.title ?? `${system.name} (variant)`) : undefined);

@@ -1,7 +1,8 @@
 // Ctrl-C (or a CI runner's SIGTERM) during the workload must leave nothing behind: no container, network or
 // volume of the run. One call per system's suite, with a workload long enough to still be running when the
 // signal arrives.
-import { expect, test } from "vitest";
+import { expect, inject, test } from "vitest";
+import { SETUP_FAILED_KEY } from "./provided.ts";
 import { runSuiteInChild } from "./child-run.ts";
 
 export interface InterruptionOptions {
@@ -14,7 +15,9 @@ export interface InterruptionOptions {
 
 export function testInterruptions(opts: InterruptionOptions): void {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    test(`a run interrupted with ${signal} during the workload leaves no container, network or volume`, async () => {
+    test(`a run interrupted with ${signal} during the workload leaves no container, network or volume`, async ({ skip }) => {
+      const failed = inject(SETUP_FAILED_KEY);
+      if (failed !== undefined) return skip(`the system's setup failed: ${failed.message.split("\n")[0]}`);
       const outcome = await runSuiteInChild({
         args: ["--project", opts.project, opts.file],
         // A local run even under ANTITHESIS=1: interrupting a submission is not what this proves.
