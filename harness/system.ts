@@ -58,6 +58,8 @@ const definitionSchema = z.object({
     )
     .default([]),
   ready: readySchema.optional(),
+  /** Services that may exit on their own (one-shot jobs); any other exit that no planned fault caused fails the run. */
+  oneShot: z.array(z.string()).default([]),
   /** Modules instrumented for Antithesis coverage in ANTITHESIS=1 builds (overridable by ANTITHESIS_INSTRUMENT). */
   instrument: z.array(name).default([]),
   /** The system's own design: its MPCal spec (`.tla`, relative to the project root), which its traces validate against. */
@@ -118,6 +120,8 @@ export interface SystemDefinition {
   /** Besides setup-complete: wait until a service whose name matches logs a line matching logMessage. */
   readonly ready: { readonly services: RegExp; readonly logMessage: RegExp } | undefined;
   readonly instrument: readonly string[];
+  /** Services allowed to exit on their own (one-shot jobs). */
+  readonly oneShot: readonly string[];
   /** Absolute path of the system's own MPCal spec, when it has one. */
   readonly spec: string | undefined;
   readonly checks: (settings: Settings, system: SystemDefinition) => readonly Checker[];
@@ -211,6 +215,7 @@ export function defineSystem(input: SystemInput, root: string = projectRoot): Sy
     workloadVars: d.workloadEnv.map((v) => (typeof v === "string" ? { name: v } : { name: v.name, ...(v.int !== undefined ? { int: v.int } : {}), ...(v.values !== undefined ? { values: v.values } : {}) })),
     ready: d.ready,
     instrument: d.instrument,
+    oneShot: d.oneShot,
     spec,
     checks: input.checks,
     driverServices: input.driverServices,

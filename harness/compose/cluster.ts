@@ -20,6 +20,16 @@ export interface ClusterParts {
   readonly log: Logger;
 }
 
+export interface ContainerState {
+  readonly service: string;
+  /** created, running, paused, restarting, removing, exited or dead. */
+  readonly status: string;
+  readonly exitCode: number;
+  readonly oomKilled: boolean;
+  readonly finishedAt: string;
+  readonly restarts: number;
+}
+
 /** Where a project volume is mounted: a container of the project and the path inside it. */
 export interface VolumeMount {
   readonly containerId: string;
@@ -76,6 +86,23 @@ export class StartedCluster implements AsyncDisposable {
 
   async unpause(service: string): Promise<void> {
     await this.parts.docker.getContainer((await this.container(service)).id).unpause();
+  }
+
+  /** What Docker knows of each container's state: how and when it last stopped, and how often it restarted. */
+  async states(): Promise<ContainerState[]> {
+    const out: ContainerState[] = [];
+    for (const c of await this.containers()) {
+      const info = await this.parts.docker.getContainer(c.id).inspect();
+      out.push({
+        service: c.service,
+        status: info.State.Status,
+        exitCode: info.State.ExitCode,
+        oomKilled: info.State.OOMKilled,
+        finishedAt: info.State.FinishedAt,
+        restarts: info.RestartCount,
+      });
+    }
+    return out;
   }
 
   /** A container of the project that mounts the project volume `volume`, and the mount's path inside it. */

@@ -1,6 +1,7 @@
 // One run of a system, in this order (the only place the order is written):
 //
-//   prepare (build, images) → up → setup-complete → ready → workload (drivers with faults) → fault-checks →
+//   prepare (build, images) → up → setup-complete → ready → workload (drivers with faults) → exits (no container
+//   stopped that no planned fault stopped) → fault-checks →
 //   collect → properties (the system's Antithesis SDK assertions) → checks → down (always: after a failure, an
 //   abort, or KEEP=1, which leaves the project running)
 //
@@ -23,11 +24,12 @@ import { redactEnv } from "../redact.ts";
 import { discoverTemplate } from "../workload/template.ts";
 import { runWorkload, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
 import { createRun, type Run } from "./artifacts.ts";
+import { plannedStops, unplannedExits } from "./exits.ts";
 import type { RunContext } from "./context.ts";
 import { prepareSystem, type PreparedSystem } from "./prepare.ts";
 import type { Variant } from "./variant.ts";
 
-export const STAGES = ["prepare", "up", "setup-complete", "ready", "workload", "fault-checks", "collect", "properties", "checks", "down"] as const;
+export const STAGES = ["prepare", "up", "setup-complete", "ready", "workload", "exits", "fault-checks", "collect", "properties", "checks", "down"] as const;
 export type Stage = (typeof STAGES)[number];
 
 export type StageOutcome =
@@ -138,7 +140,9 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
       outcome = skipped !== undefined ? { status: "skipped", reason: skipped } : { status: "passed", seconds: (performance.now() - started) / 1000 };
     } catch (err) {
       const where = await saveContainerLogs().catch(() => undefined);
-      const message = ctx.redact(err instanceof Error ? err.message : String(err));
+      // A failing workload often has a dead container behind it: name it too.
+      const died = name === "workload" && cluster !== undefined ? unplannedExits(await cluster.states().catch(() => []), plannedStops(faults), system.oneShot) : [];
+      const message = ctx.redact([err instanceof Error ? err.message : String(err), ...died].join("\n"));
       failedStage = name;
       failure = new Error(`${name} failed: ${message}\n${where !== undefined ? `container logs: ${where}\n` : ""}run artifacts: ${run.dir}`, { cause: err });
       log.warn(`${name} failed: ${message.split("\n")[0]}`);
@@ -209,6 +213,11 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
       for (const f of result.faults) {
         if (f.error !== undefined) throw new Error(`fault "${f.fault.name}" could not be injected: ${f.error}`);
       }
+    });
+
+    await stage("exits", async () => {
+      const exits = unplannedExits(await cluster!.states(), plannedStops(faults), system.oneShot);
+      if (exits.length > 0) throw new Error(exits.join("\n"));
     });
 
     await stage("fault-checks", async () => {

@@ -157,9 +157,10 @@ export function describeSystem(definition: SystemDefinition, opts: VariantOption
       }
     });
 
-    test("workload: the template's commands pass in order (first_ → drivers → finally_)", async ({ signal, skip }) => {
+    test("workload: the template's commands pass in order (first_ → drivers → finally_), and no container dies unplanned", async ({ signal, skip }) => {
       const skipped = await stageOutcome("workload", signal);
-      if (skipped !== undefined) skip(skipped);
+      if (skipped !== undefined) return skip(skipped);
+      await stageOutcome("exits", signal);
     });
 
     for (const fault of opts.faults ?? []) {
