@@ -10,7 +10,8 @@ import type { SystemDefinition } from "../system.ts";
 import { StartedCluster } from "./cluster.ts";
 import { readComposeFile, writeOverride } from "./compose-file.ts";
 import type { Reaper } from "./reaper.ts";
-import { removeProject } from "../docker/project.ts";
+import { saveLogs } from "../docker/logs.ts";
+import { projectContainers, removeProject } from "../docker/project.ts";
 
 export interface UpOptions {
   readonly system: SystemDefinition;
@@ -62,12 +63,16 @@ export async function up(opts: UpOptions): Promise<StartedCluster> {
     await opts.log.step(`Starting compose project ${project} (${Object.keys(model.services).join(", ")})`, () => composeUp(compose, opts.startupTimeoutMs));
     return new StartedCluster({ project, compose, docker: opts.docker, reaper: opts.reaper, keep: opts.keep, log: opts.log });
   } catch (err) {
+    // The logs of what did start, before it is removed: the failing service's neighbours often say why.
+    const started = await projectContainers(project, opts.docker).catch(() => []);
+    const logs = started.length > 0 ? await saveLogs(opts.docker, started, opts.runDir).catch(() => undefined) : undefined;
     try {
       await removeProject(project, opts.docker);
       opts.reaper?.done(project);
     } catch (cleanupError) {
       opts.log.warn(`cleaning up after the failed start also failed: ${String(cleanupError)}`);
     }
-    throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new UpError(`${message}${logs !== undefined ? `\nlogs of the ${started.length} container(s) created: ${logs}` : ""}`, { cause: err });
   }
 }

@@ -23,10 +23,20 @@ const PROGRESS = /^\s*(Container|Network|Volume|Image)\s+\S+\s+(Creating|Created
 
 /** The lines of compose's stderr that say what went wrong, with the service named when compose names a container. */
 export function composeErrorMessage(project: string, stderr: string): string {
-  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "" && !PROGRESS.test(l));
-  const text = lines.join("\n");
-  const service = new RegExp(`${project.replace(/[-]/g, "\\-")}[-_]([A-Za-z0-9_.-]+?)[-_]\\d+\\b`).exec(text)?.[1];
-  return `${service !== undefined ? `service "${service}": ` : ""}${text || "docker compose failed without a message"}`;
+  const all = stderr.split("\n").map((l) => l.trim());
+  const text = all.filter((l) => l !== "" && !PROGRESS.test(l)).join("\n");
+  const container = new RegExp(`^${project.replace(/[-]/g, "\\-")}[-_]([A-Za-z0-9_.-]+?)[-_]\\d+$`);
+  // The daemon's error rarely names the container; compose's progress does: the one that began a step
+  // (Creating, Starting) and never finished it.
+  const last = new Map<string, string>();
+  for (const l of all) {
+    const m = /^Container\s+(\S+)\s+(\S+)$/.exec(l);
+    const service = m !== null ? container.exec(m[1]!)?.[1] : undefined;
+    if (service !== undefined) last.set(service, m![2]!);
+  }
+  const stuck = [...last].filter(([, step]) => step === "Creating" || step === "Starting").map(([s]) => s);
+  const named = stuck.length > 0 ? stuck : [container.exec(text.match(new RegExp(`${project}[-_][A-Za-z0-9_.-]+`))?.[0] ?? "")?.[1]].filter((s) => s !== undefined);
+  return `${named.map((s) => `service "${s}"`).join(", ")}${named.length > 0 ? ": " : ""}${text || "docker compose failed without a message"}`;
 }
 
 export async function composeUp(p: ComposeProject, timeoutMs: number): Promise<void> {
