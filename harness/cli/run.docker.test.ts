@@ -7,11 +7,12 @@ import { execa } from "execa";
 import { describe, expect, test } from "vitest";
 import { listProject } from "../docker/project.ts";
 import { projectRoot } from "../paths.ts";
+import { childEnv } from "../vitest/child-run.ts";
 
 async function cli(args: string[], runsDir: string) {
   const r = await execa(process.execPath, [join(projectRoot, "harness/cli/pgo-harness.mjs"), ...args], {
     cwd: projectRoot,
-    env: { ...process.env, ANTITHESIS: "0", PGO_HARNESS_RUNS_DIR: runsDir, RAFTKVS_OPS: "", RAFTKVS_CLIENTS: "", DQUEUE_ITEMS: "" },
+    env: childEnv({ PGO_HARNESS_RUNS_DIR: runsDir, RAFTKVS_OPS: "", RAFTKVS_CLIENTS: "", DQUEUE_ITEMS: "" }),
     reject: false,
     all: true,
     timeout: 10 * 60_000,

@@ -15,7 +15,7 @@ import { type FakeAntithesis, startFakeAntithesis } from "../antithesis/testing/
 import { type LocalRegistry, localRegistryUnavailable, startLocalRegistry } from "../antithesis/testing/local-registry.ts";
 import { dockerClient } from "../docker/client.ts";
 import { projectRoot } from "../paths.ts";
-import { runSuiteInChild } from "../vitest/child-run.ts";
+import { childEnv as localEnv, runSuiteInChild } from "../vitest/child-run.ts";
 
 const unavailable = await localRegistryUnavailable();
 const API_KEY = `key-${randomBytes(8).toString("hex")}`;
@@ -23,9 +23,10 @@ let registry: LocalRegistry;
 let fake: FakeAntithesis;
 let scratch: string;
 
+/** The child's own stand-ins, explicitly: nothing of an outer ANTITHESIS=1 run's settings leaks in. */
 function childEnv(extra: Record<string, string>): Record<string, string | undefined> {
   return {
-    ...process.env,
+    ...localEnv(),
     ANTITHESIS: "1",
     ANTITHESIS_BASE_URL: fake.url,
     ANTITHESIS_REPOSITORY: `${registry.host}/pgo`,

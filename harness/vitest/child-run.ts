@@ -32,6 +32,16 @@ export interface ChildRunOptions {
   readonly reporter?: "default" | "verbose";
 }
 
+/**
+ * The environment for a child run: this process's, without the outer run's ANTITHESIS* settings and output
+ * directories (under `ANTITHESIS=1 npx vitest run` they would turn the child into a submission to the outer
+ * registry and API), then ANTITHESIS=0 and `extra`, which may set its own.
+ */
+export function childEnv(extra: Readonly<Record<string, string>> = {}, env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+  const kept = Object.entries(env).filter(([k]) => !/^ANTITHESIS/.test(k) && k !== "PGO_HARNESS_RUNS_DIR" && k !== "PGO_HARNESS_REPORTS_DIR");
+  return { ...Object.fromEntries(kept), ANTITHESIS: "0", ...extra };
+}
+
 const WORKLOAD_STARTED = /\/workload\/.*\] Running \/opt\/antithesis\/test\/v1\//;
 
 export async function runSuiteInChild(opts: ChildRunOptions): Promise<ChildRunOutcome> {

@@ -2,12 +2,12 @@
 // and the run still ends with down -v (nothing left on the engine).
 import { readdir } from "node:fs/promises";
 import { expect, test } from "vitest";
-import { runSuiteInChild } from "./child-run.ts";
+import { childEnv, runSuiteInChild } from "./child-run.ts";
 
 test("a failing driver fails the run with the logs' location, and nothing is left behind", async () => {
   const outcome = await runSuiteInChild({
     args: ["--config", "harness/vitest/fixtures/failing/vitest.config.ts"],
-    env: { ...process.env, ANTITHESIS: "0" }, // a local run, also under ANTITHESIS=1
+    env: childEnv(), // a local run, also under ANTITHESIS=1
     timeoutMs: 10 * 60_000,
   });
   expect(outcome.exitCode, outcome.output.slice(-3000)).toBe(1);

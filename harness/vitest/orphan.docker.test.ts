@@ -9,6 +9,7 @@ import { execa } from "execa";
 import { describe, expect, test } from "vitest";
 import { listProject, type Leftovers } from "../docker/project.ts";
 import { projectRoot } from "../paths.ts";
+import { childEnv } from "./child-run.ts";
 
 const WORKLOAD_STARTED = /\/workload\/.*\] Running \/opt\/antithesis\/test\/v1\//;
 const nothing: Leftovers = { containers: [], networks: [], volumes: [] };
@@ -17,7 +18,7 @@ async function orphan(args: string[]): Promise<{ project: string; leftovers: Lef
   const dir = await mkdtemp(join(tmpdir(), "orphan-"));
   const npx = execa("npx", args, {
     cwd: projectRoot,
-    env: { ...process.env, ANTITHESIS: "0", DQUEUE_ITEMS: "1000000", PGO_HARNESS_RUNS_DIR: dir, PGO_HARNESS_REPORTS_DIR: join(dir, "reports"), FORCE_COLOR: "0" },
+    env: childEnv({ DQUEUE_ITEMS: "1000000", PGO_HARNESS_RUNS_DIR: dir, PGO_HARNESS_REPORTS_DIR: join(dir, "reports"), FORCE_COLOR: "0" }),
     extendEnv: false,
     all: true,
     reject: false,

@@ -3,12 +3,12 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { runSuiteInChild } from "./child-run.ts";
+import { childEnv, runSuiteInChild } from "./child-run.ts";
 
 async function failedSetup(env: Record<string, string>) {
   const outcome = await runSuiteInChild({
     args: ["--project", "dqueue", "suites/dqueue/dqueue.test.ts"],
-    env: { ...process.env, ANTITHESIS: "0", ...env },
+    env: childEnv(env),
     timeoutMs: 5 * 60_000,
   });
   return { outcome, junit: await readFile(outcome.junit, "utf8") };

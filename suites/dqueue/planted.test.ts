@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { runSuiteInChild } from "../../harness/vitest/child-run.ts";
+import { childEnv, runSuiteInChild } from "../../harness/vitest/child-run.ts";
 
 const PLANTS = [
   { plant: "always", property: "the consumer receives exactly the produced items, in order", kind: "Always", reason: /false in 1 of 1 reported evaluations/ },
@@ -15,7 +15,7 @@ for (const { plant, property, kind, reason } of PLANTS) {
   test(`DQUEUE_PLANT=${plant} fails "property: ${property}" and nothing else`, async () => {
     const outcome = await runSuiteInChild({
       args: ["--project", "dqueue", "suites/dqueue/dqueue.test.ts"],
-      env: { ...process.env, ANTITHESIS: "0", DQUEUE_PLANT: plant },
+      env: childEnv({ DQUEUE_PLANT: plant }),
       timeoutMs: 10 * 60_000,
       reporter: "verbose",
     });
