@@ -11,6 +11,7 @@ const commands: Record<string, () => Promise<Command>> = {
   trace: async () => (await import("./trace.ts")).command,
   lin: async () => (await import("./lin.ts")).command,
   run: async () => (await import("./run.ts")).command,
+  prune: async () => (await import("./prune.ts")).command,
 };
 
 function usage(): string {
@@ -21,6 +22,8 @@ function usage(): string {
     "  run <system> [--variant <suite file>] [--keep] [-e NAME=VALUE]…",
     "                        one run through the pipeline (build, images, up, workload, collect, checks, down -v);",
     "                        exit 0 on PASS, 1 otherwise",
+    "  prune [--keep N] [--system <name>] [--dry-run]",
+    "                        remove all but the newest N (default 3) content-hashed tags of each system image",
     "  trace check <dir>     check a run's TraceLink traces (parse, clocks, .pc, oldValue, causal replay, mailboxes, time)",
     "  trace shiviz <dir>    write the run's traces as a ShiViz log to stdout",
     "  trace validate --spec <spec.tla> [--cfg <file.cfg>] <dir>",
