@@ -13,13 +13,15 @@ import { up } from "../compose/up.ts";
 import { saveLogs } from "../collect/logs.ts";
 import { collectSdkOutput, collectTraces } from "../collect/traces.ts";
 import { dockerClient } from "../image/docker.ts";
-import { logger } from "../log.ts";
+import { logger, type Logger } from "../log.ts";
 import { createRun, redactEnv, type Run } from "../run/artifacts.ts";
 import { loadSettings, type Settings } from "../settings.ts";
 import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
 import { discoverTemplate } from "../workload/template.ts";
 import type { Fault } from "../faults/fault.ts";
-import { runWorkload, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
+import { runWorkload, WorkloadError, type CommandOutcome, type FaultOutcome, type Schedule } from "../workload/run.ts";
+import { loadComposerSettings, timelineSeed, type ComposerSettings } from "../workload/composer.ts";
+import type Docker from "dockerode";
 import { describeSubmission } from "./describe-submission.ts";
 import { PROVIDED_KEY } from "./provided.ts";
 
@@ -31,10 +33,13 @@ interface RunState {
   tracesDir?: string;
   outcomes: CommandOutcome[];
   faults: FaultOutcome[];
+  schedule?: Schedule | undefined;
   results: CheckResult[];
   stages: Record<string, "passed" | "failed">;
 }
 
+// The test composer reads COMPOSER_SEED, _ROUNDS, _DURATION, _TIMELINES, _REGIMES, _COPIES from the host env and
+// `env` (harness/workload/composer.ts); each timeline is a describe block of its own on a fresh compose project.
 export interface RunOptions {
   /** Names the describe block (default: the system's name), e.g. "raftkvs with the leader killed". */
   readonly title?: string;
@@ -49,9 +54,7 @@ export interface RunOptions {
 export function describeSystem(definition: SystemDefinition, opts: RunOptions = {}): void {
   const settings = loadSettings({ ...process.env, ...opts.env });
   const system = forCheckout(definition, settings.pgoDir);
-  const log = logger(system.name);
   const docker = dockerClient();
-  const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
   const faults = opts.faults ?? [];
   if (settings.antithesis) {
     const variant = opts.title ?? (opts.env !== undefined || opts.faults !== undefined ? `${system.name} (variant)` : undefined);
@@ -65,6 +68,35 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
     });
     return;
   }
+  const composer = loadComposerSettings(settings.env);
+  const base = opts.title ?? system.name;
+  for (let t = 0; t < composer.timelines; t++) {
+    const several = composer.timelines > 1;
+    describeTimeline({
+      system, settings, faults, docker,
+      title: several ? `${base} — timeline ${t + 1} of ${composer.timelines}` : base,
+      log: logger(several ? `${system.name}#${t + 1}` : system.name),
+      composer: { ...composer, seed: timelineSeed(composer.seed, t) },
+      timeline: { index: t + 1, of: composer.timelines },
+    });
+  }
+}
+
+interface TimelineContext {
+  readonly system: SystemDefinition;
+  readonly settings: Settings;
+  readonly faults: readonly Fault[];
+  readonly docker: Docker;
+  readonly title: string;
+  readonly log: Logger;
+  readonly composer: ComposerSettings;
+  readonly timeline: { readonly index: number; readonly of: number };
+}
+
+/** One timeline: up → workload (the composer's schedule for its seed) → collect → checks, always down -v. */
+function describeTimeline(ctx: TimelineContext): void {
+  const { system, settings, faults, docker, log, composer } = ctx;
+  const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
 
   /** Runs a stage; on failure saves every container's log and says where, and where the run's artifacts are. */
   async function stage<T>(name: string, fn: (run: Run) => Promise<T>): Promise<T> {
@@ -88,7 +120,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
     return state.logsDir;
   }
 
-  describe(opts.title ?? system.name, () => {
+  describe(ctx.title, () => {
     beforeAll(async () => {
       const prepared = inject(PROVIDED_KEY);
       state.run = await createRun(settings.runsDir, system.name, {
@@ -98,6 +130,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
         build: prepared.build.hash,
         checkout: system.checkout,
         baseImage: prepared.baseImage,
+        composer: { ...composer, timeline: ctx.timeline, replay: `COMPOSER_SEED=${composer.seed} COMPOSER_ROUNDS=${composer.rounds} COMPOSER_TIMELINES=1` },
       });
       state.reaper = settings.keep ? undefined : Reaper.start(join(state.run.dir, "reaper.log"));
       log.info(`run ${state.run.id}: artifacts in ${state.run.dir}`);
@@ -126,16 +159,16 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
       });
     });
 
-    test("workload: the template's commands pass in order (first_ → drivers → finally_)", async ({ signal, skip }) => {
+    test("workload: the test composer's timeline passes (first_ → drivers ∥ anytime_ → eventually_ → finally_)", async ({ signal, skip }) => {
       if (state.cluster === undefined || state.stages["up"] !== "passed") return skip("the cluster did not come up");
       await stage("workload", async (run) => {
         const cluster = state.cluster!;
-        const commands = await discoverTemplate(cluster, system.template);
+        const commands = await discoverTemplate(cluster, system.template, log.child("workload"));
         log.info(`template "${system.template}": ${commands.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
         const env = workloadEnvOf(system, settings);
         const driverServices = system.driverServices?.(env);
-        if (driverServices !== undefined) log.info(`drivers run in ${driverServices.join(", ")} at once`);
         const result = await runWorkload(cluster, commands, {
+          composer,
           env,
           runDir: run.dir,
           timeoutMs: settings.workloadTimeoutMs,
@@ -143,7 +176,11 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
           signal,
           faults,
           ...(driverServices !== undefined ? { driverServices } : {}),
+        }).catch((err: unknown) => {
+          if (err instanceof WorkloadError) state.schedule = err.schedule;
+          throw err;
         });
+        state.schedule = result.schedule;
         state.outcomes = result.outcomes;
         state.faults = result.faults;
         for (const f of result.faults) {
@@ -214,6 +251,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
         await fse.writeJson(
           join(run.dir, "results.json"),
           { verdict, stages: state.stages, commands: state.outcomes.map((o) => ({ name: o.command.name, service: o.command.service, exitCode: o.exitCode, seconds: o.seconds })),
+            schedule: state.schedule,
             faults: state.faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })),
             checks: state.results,
           },

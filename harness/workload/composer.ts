@@ -70,7 +70,7 @@ export function loadComposerSettings(env: Readonly<Record<string, string | undef
     regimes: s.COMPOSER_REGIMES === undefined ? DRIVER_REGIMES : [...new Set(s.COMPOSER_REGIMES.split(",") as DriverRegime[])],
     copies: s.COMPOSER_COPIES,
     maxCopies: 3,
-    staggerMs: 300,
+    staggerMs: 100,
   };
 }
 
@@ -80,7 +80,7 @@ export function randomSeed(): number {
 
 /** The quick default: one round, a random seed. */
 export function defaultComposerConfig(seed: number = randomSeed()): ComposerConfig {
-  return { seed, rounds: 1, durationMs: undefined, regimes: DRIVER_REGIMES, copies: undefined, maxCopies: 3, staggerMs: 300 };
+  return { seed, rounds: 1, durationMs: undefined, regimes: DRIVER_REGIMES, copies: undefined, maxCopies: 3, staggerMs: 100 };
 }
 
 /** The seed of timeline `t` (0-based) of a run seeded `seed`: replay one timeline alone with COMPOSER_SEED=<it>. */

@@ -249,6 +249,8 @@ export async function compose(commands: readonly TemplateCommand[], opts: Compos
     if (phaseOpen !== undefined) await phase(`${phaseOpen}-stop`).catch(() => undefined);
     schedule.verdict = failure === undefined && opts.signal?.aborted !== true ? "passed" : "failed";
     await save();
+    log.info(`schedule (seed ${config.seed}, ${composer.regime}, ${schedule.rounds} round(s), ${schedule.verdict}):`);
+    for (const line of describeSchedule(schedule)) log.info(`  ${line}`);
   }
   if (failure !== undefined) {
     throw new WorkloadError(
@@ -258,6 +260,14 @@ export async function compose(commands: readonly TemplateCommand[], opts: Compos
     );
   }
   return { schedule, outcomes };
+}
+
+/** One line per run: "r0.d1 parallel_driver_x@client2 0.41–3.02 s exit 0, alongside r0.d0 r0.a0". */
+export function describeSchedule(schedule: Schedule): string[] {
+  const sec = (ms: number | undefined) => (ms === undefined ? "…" : (ms / 1000).toFixed(2));
+  return schedule.runs.map((r) =>
+    `${r.id.padEnd(6)} ${`${r.name}@${r.service}`.padEnd(44)} ${sec(r.startMs)}–${sec(r.endMs)} s exit ${r.exitCode ?? "-"}${r.alongside.length > 0 ? `, alongside ${r.alongside.join(" ")}` : ""}`,
+  );
 }
 
 /** Runs a single command in its service (outside the composer, e.g. a check). */
