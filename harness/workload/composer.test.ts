@@ -11,7 +11,9 @@ import { describe, expect, test } from "vitest";
 import { logger } from "../log.ts";
 import { Composer, defaultComposerConfig, loadComposerSettings, timelineSeed, type ComposerConfig } from "./composer.ts";
 import { type ObservedRun, phaseViolations, ruleViolations } from "./fixtures/synthetic/rules.ts";
-import { compose, WorkloadError, type Executor, type PhaseEvent, type Schedule } from "./run.ts";
+import { compose, runWorkload, WorkloadError, type Executor, type PhaseEvent, type Schedule } from "./run.ts";
+import type { StartedCluster } from "../compose/cluster.ts";
+import type { Fault } from "../faults/fault.ts";
 import { mergeListings, parseTemplateListing, TEMPLATE_ROOT, type TemplateCommand } from "./template.ts";
 
 const assets = fileURLToPath(new URL("./fixtures/synthetic/assets/", import.meta.url));
@@ -162,6 +164,45 @@ describe("test composer: every rule over many seeds", () => {
     expect(plans.size).toBeGreaterThan(SEEDS.length / 2);
     // Round k does not depend on how many rounds there are: a duration-bound run replays as a prefix.
     expect(new Composer(commands, config(5)).plan(4).rounds.slice(0, 2)).toEqual(new Composer(commands, config(5)).plan(2).rounds);
+  });
+
+  test("COMPOSER_DURATION: rounds keep starting until the time is up, and replay as the same choices", async () => {
+    const commands = template("synthetic");
+    const seed = SEEDS.find((s) => new Composer(commands, config(s)).regime === "serial")!;
+    const { schedule, observed } = await timeline(commands, config(seed, { durationMs: 150 }));
+    expect(schedule.rounds).toBeGreaterThanOrEqual(3);
+    expect(ruleViolations(observed, { regime: "serial", hasFirst: true, hasAnytime: true, hasEventually: true, rounds: schedule.rounds, maxCopies: 1 })).toEqual([]);
+    const replay = await timeline(commands, config(seed, { rounds: schedule.rounds }));
+    expect(replay.schedule.runs.map((r) => `${r.id} ${r.name}@${r.service}`)).toEqual(schedule.runs.map((r) => `${r.id} ${r.name}@${r.service}`));
+  });
+
+  test("faults (the Fault contract) are injected when the drivers start and stopped before eventually_/finally_", async () => {
+    const commands = template("synthetic");
+    const order: string[] = [];
+    const fault: Fault = {
+      name: "stand-in",
+      async inject(_cluster, ctx) {
+        order.push("inject");
+        await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve(), { once: true }));
+        order.push(`stopped after ${ctx.driverOutput().length} driver lines`);
+        return { ok: true };
+      },
+    };
+    const exec: Executor = async (run, o) => {
+      order.push(run.prefix);
+      o.onLine(`${run.name} says hello`);
+      await new Promise((r) => setTimeout(r, 5));
+      return { exitCode: 0, tail: "" };
+    };
+    const seed = SEEDS.find((s) => new Composer(commands, config(s)).regime === "singleton")!;
+    const runDir = await mkdtemp(join(tmpdir(), "composer-test-"));
+    const result = await runWorkload({} as StartedCluster, commands, { env: {}, runDir, timeoutMs: 1000, log: quiet, composer: config(seed), exec, faults: [fault] });
+    expect(result.faults).toEqual([{ fault, injected: { ok: true } }]);
+    const at = (x: string) => order.findIndex((o) => o.startsWith(x));
+    expect(order.slice(0, 2)).toEqual(["first_", "inject"]);
+    expect(at("stopped")).toBeLessThan(at("eventually_"));
+    expect(order[at("stopped")]).toBe("stopped after 1 driver lines");
+    expect(order.at(-1)).toBe("finally_");
   });
 
   test("a failing driver stops the timeline: nothing new starts, eventually_/finally_ do not run, the error names it", async () => {
