@@ -20,7 +20,7 @@ import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts"
 import { discoverTemplate } from "../workload/template.ts";
 import type { Fault } from "../faults/fault.ts";
 import { runWorkload, WorkloadError, type CommandOutcome, type FaultOutcome, type Schedule } from "../workload/run.ts";
-import { loadComposerSettings, timelineSeed, type ComposerSettings } from "../workload/composer.ts";
+import { composerTimelines, type Timeline } from "../workload/composer.ts";
 import type Docker from "dockerode";
 import { describeSubmission } from "./describe-submission.ts";
 import { PROVIDED_KEY } from "./provided.ts";
@@ -68,17 +68,9 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
     });
     return;
   }
-  const composer = loadComposerSettings(settings.env);
-  const base = opts.title ?? system.name;
-  for (let t = 0; t < composer.timelines; t++) {
-    const several = composer.timelines > 1;
-    describeTimeline({
-      system, settings, faults, docker,
-      title: several ? `${base} — timeline ${t + 1} of ${composer.timelines}` : base,
-      log: logger(several ? `${system.name}#${t + 1}` : system.name),
-      composer: { ...composer, seed: timelineSeed(composer.seed, t) },
-      timeline: { index: t + 1, of: composer.timelines },
-    });
+  for (const timeline of composerTimelines(settings.env, opts.title ?? system.name)) {
+    const log = logger(timeline.of > 1 ? `${system.name}#${timeline.index}` : system.name);
+    describeTimeline({ system, settings, faults, docker, log, timeline });
   }
 }
 
@@ -87,15 +79,14 @@ interface TimelineContext {
   readonly settings: Settings;
   readonly faults: readonly Fault[];
   readonly docker: Docker;
-  readonly title: string;
   readonly log: Logger;
-  readonly composer: ComposerSettings;
-  readonly timeline: { readonly index: number; readonly of: number };
+  readonly timeline: Timeline;
 }
 
 /** One timeline: up → workload (the composer's schedule for its seed) → collect → checks, always down -v. */
 function describeTimeline(ctx: TimelineContext): void {
-  const { system, settings, faults, docker, log, composer } = ctx;
+  const { system, settings, faults, docker, log } = ctx;
+  const composer = ctx.timeline.composer;
   const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
 
   /** Runs a stage; on failure saves every container's log and says where, and where the run's artifacts are. */
@@ -120,7 +111,7 @@ function describeTimeline(ctx: TimelineContext): void {
     return state.logsDir;
   }
 
-  describe(ctx.title, () => {
+  describe(ctx.timeline.title, () => {
     beforeAll(async () => {
       const prepared = inject(PROVIDED_KEY);
       state.run = await createRun(settings.runsDir, system.name, {
@@ -130,7 +121,7 @@ function describeTimeline(ctx: TimelineContext): void {
         build: prepared.build.hash,
         checkout: system.checkout,
         baseImage: prepared.baseImage,
-        composer: { ...composer, timeline: ctx.timeline, replay: `COMPOSER_SEED=${composer.seed} COMPOSER_ROUNDS=${composer.rounds} COMPOSER_TIMELINES=1` },
+        composer: { ...composer, timeline: `${ctx.timeline.index} of ${ctx.timeline.of}`, replay: ctx.timeline.replay },
       });
       state.reaper = settings.keep ? undefined : Reaper.start(join(state.run.dir, "reaper.log"));
       log.info(`run ${state.run.id}: artifacts in ${state.run.dir}`);

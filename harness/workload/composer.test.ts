@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { logger } from "../log.ts";
-import { Composer, defaultComposerConfig, loadComposerSettings, timelineSeed, type ComposerConfig } from "./composer.ts";
+import { Composer, composerTimelines, defaultComposerConfig, loadComposerSettings, timelineSeed, type ComposerConfig } from "./composer.ts";
 import { type ObservedRun, phaseViolations, ruleViolations } from "./fixtures/synthetic/rules.ts";
 import { compose, runWorkload, WorkloadError, type Executor, type PhaseEvent, type Schedule } from "./run.ts";
 import type { StartedCluster } from "../compose/cluster.ts";
@@ -98,6 +98,13 @@ describe("test composer: settings", () => {
     expect(() => loadComposerSettings({ COMPOSER_REGIMES: "parallel,chaos" })).toThrow(/^COMPOSER_REGIMES must be a comma-separated list/);
     expect(() => loadComposerSettings({ COMPOSER_SEED: "-1" })).toThrow(/^COMPOSER_SEED/);
     expect(timelineSeed(0xffffffff, 1)).toBe(0);
+    const t = composerTimelines({ COMPOSER_SEED: "10", COMPOSER_TIMELINES: "3" }, "raftkvs");
+    expect(t.map((x) => [x.title, x.composer.seed, x.replay])).toEqual([
+      ["raftkvs — timeline 1 of 3", 10, "COMPOSER_SEED=10 COMPOSER_ROUNDS=1 COMPOSER_TIMELINES=1"],
+      ["raftkvs — timeline 2 of 3", 11, "COMPOSER_SEED=11 COMPOSER_ROUNDS=1 COMPOSER_TIMELINES=1"],
+      ["raftkvs — timeline 3 of 3", 12, "COMPOSER_SEED=12 COMPOSER_ROUNDS=1 COMPOSER_TIMELINES=1"],
+    ]);
+    expect(composerTimelines({}, "dqueue").map((x) => x.title)).toEqual(["dqueue"]);
   });
 });
 
@@ -172,6 +179,7 @@ describe("test composer: every rule over many seeds", () => {
     const { schedule, observed } = await timeline(commands, config(seed, { durationMs: 150 }));
     expect(schedule.rounds).toBeGreaterThanOrEqual(3);
     expect(ruleViolations(observed, { regime: "serial", hasFirst: true, hasAnytime: true, hasEventually: true, rounds: schedule.rounds, maxCopies: 1 })).toEqual([]);
+    expect(schedule.replay).toBe(`COMPOSER_SEED=${seed} COMPOSER_ROUNDS=${schedule.rounds}`);
     const replay = await timeline(commands, config(seed, { rounds: schedule.rounds }));
     expect(replay.schedule.runs.map((r) => `${r.id} ${r.name}@${r.service}`)).toEqual(schedule.runs.map((r) => `${r.id} ${r.name}@${r.service}`));
   });

@@ -88,6 +88,33 @@ export function timelineSeed(seed: number, t: number): number {
   return (seed + t) >>> 0;
 }
 
+export interface Timeline {
+  /** 1-based. */
+  readonly index: number;
+  readonly of: number;
+  /** "<title>" alone, or "<title> — timeline 2 of 3". */
+  readonly title: string;
+  /** The composer settings of this timeline (its own seed). */
+  readonly composer: ComposerSettings;
+  /** The variables that give this timeline's choices again. */
+  readonly replay: string;
+}
+
+/** The COMPOSER_TIMELINES timelines of a run: each is run on a fresh compose project and reported on its own. */
+export function composerTimelines(env: Readonly<Record<string, string | undefined>>, title: string): Timeline[] {
+  const settings = loadComposerSettings(env);
+  return Array.from({ length: settings.timelines }, (_, t) => {
+    const seed = timelineSeed(settings.seed, t);
+    return {
+      index: t + 1,
+      of: settings.timelines,
+      title: settings.timelines > 1 ? `${title} — timeline ${t + 1} of ${settings.timelines}` : title,
+      composer: { ...settings, seed },
+      replay: `COMPOSER_SEED=${seed} ${settings.durationMs !== undefined ? `COMPOSER_DURATION=${settings.durationMs / 1000}` : `COMPOSER_ROUNDS=${settings.rounds}`} COMPOSER_TIMELINES=1`,
+    };
+  });
+}
+
 // ---- seeded randomness: mulberry32, one independent stream per decision, so that the plan of round k does
 // not depend on how many rounds ran before (a duration-bound run replays as a prefix of the same choices).
 

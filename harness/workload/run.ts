@@ -92,8 +92,8 @@ export interface Schedule {
   readonly notes: readonly string[];
   readonly runs: ScheduledRun[];
   readonly phases: { event: PhaseEvent; atMs: number }[];
-  /** How to get the same choices again. */
-  readonly replay: string;
+  /** How to get the same choices again (at the end: the seed and the rounds that ran). */
+  replay: string;
   verdict: "passed" | "failed" | "running";
 }
 
@@ -116,7 +116,7 @@ export async function compose(commands: readonly TemplateCommand[], opts: Compos
   const log = opts.log;
   const t0 = performance.now();
   const now = () => Math.round(performance.now() - t0);
-  const replay = `COMPOSER_SEED=${config.seed} ${config.durationMs !== undefined ? "COMPOSER_ROUNDS=<rounds below>" : `COMPOSER_ROUNDS=${config.rounds}`}`;
+  const replay = `COMPOSER_SEED=${config.seed} ${config.durationMs !== undefined ? `COMPOSER_DURATION=${config.durationMs / 1000}` : `COMPOSER_ROUNDS=${config.rounds}`}`;
   const schedule: Schedule = { seed: config.seed, regime: composer.regime, rounds: 0, config, notes: composer.notes, runs: [], phases: [], replay, verdict: "running" };
   const outcomes: CommandOutcome[] = [];
   const byName = new Map(commands.map((c) => [c.name, c]));
@@ -248,6 +248,7 @@ export async function compose(commands: readonly TemplateCommand[], opts: Compos
     // A phase left by an exception still closes (so faults stop).
     if (phaseOpen !== undefined) await phase(`${phaseOpen}-stop`).catch(() => undefined);
     schedule.verdict = failure === undefined && opts.signal?.aborted !== true ? "passed" : "failed";
+    schedule.replay = `COMPOSER_SEED=${config.seed} COMPOSER_ROUNDS=${Math.max(1, schedule.rounds)}`;
     await save();
     log.info(`schedule (seed ${config.seed}, ${composer.regime}, ${schedule.rounds} round(s), ${schedule.verdict}):`);
     for (const line of describeSchedule(schedule)) log.info(`  ${line}`);
