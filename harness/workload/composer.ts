@@ -231,6 +231,9 @@ export class Composer {
     // A template of anytime_ commands only is valid: "must have at least one of … parallel_driver, singleton_driver, serial_driver, anytime".
     this.regime = allowed.length === 0 ? "anytime-only" : new Rng(config.seed, "regime").pick(allowed);
     for (const r of available) if (r !== this.regime) this.notes.push(`${REGIME_PREFIX[r]} commands do not run: this timeline's drivers are ${this.regime}`);
+    if (this.regime === "parallel" && config.copies !== undefined && config.copies > this.maxCopies()) {
+      throw new ComposerError(`COMPOSER_COPIES is ${config.copies}, but parallel drivers can run in only ${this.maxCopies()} service(s)`);
+    }
     if (this.regime === "parallel" && this.maxCopies() < 2) this.notes.push(`only ${this.maxCopies()} driver service(s), so parallel drivers run one copy at a time`);
 
     // eventually_: "runs only after at least one driver has started"; finally_: after the drivers completed.
@@ -279,9 +282,6 @@ export class Composer {
         // "The test composer may start a parallel_driver command while other parallel_driver commands
         // (including earlier copies of the same one) are running."
         const max = this.maxCopies();
-        if (this.config.copies !== undefined && this.config.copies > max) {
-          throw new ComposerError(`COMPOSER_COPIES is ${this.config.copies}, but parallel drivers can run in only ${max} service(s)`);
-        }
         const copies = this.config.copies ?? rng.int(Math.min(2, max), max);
         const services = this.placement.driverServices !== undefined ? rng.shuffle(this.placement.driverServices).slice(0, copies) : undefined;
         const parallel = this.byPrefix("parallel_driver_");
