@@ -8,6 +8,7 @@ import { type CatalogEntry, scanModules } from "./catalog.ts";
 import { evaluateAsserts, matchCatalog, OUTSIDE_CATALOG, type PropertyTestOutcome } from "./evaluate.ts";
 import { describeProperty, type PropertyReport, propertiesMarkdown, propertyTestName } from "./report.ts";
 import { readSdkOutput } from "./sdk-output.ts";
+import { IN_CONTAINER_TRACELINK } from "../tracelink/in-container-properties.ts";
 
 export interface RunProperties {
   readonly properties: readonly PropertyReport[];
@@ -34,9 +35,14 @@ export async function evaluateRunProperties(runDir: string, catalog: readonly Ca
   return result;
 }
 
-/** The catalog of a system's modules, as the property tests are named before the run. */
-export function systemCatalog(system: { readonly modules: readonly { readonly name: string; readonly dir: string }[] }): CatalogEntry[] {
-  return scanModules(system.modules);
+type CatalogedSystem = { readonly modules: readonly { readonly name: string; readonly dir: string }[]; readonly spec?: string | undefined; readonly checkout?: string | undefined };
+
+/**
+ * The catalog of a system's modules, as the property tests are named before the run; with a spec, also the two
+ * properties its finally_tracelink reports (the in-container TraceLink validator).
+ */
+export function systemCatalog(system: CatalogedSystem): CatalogEntry[] {
+  return [...scanModules(system.modules), ...(system.spec !== undefined || system.checkout !== undefined ? IN_CONTAINER_TRACELINK : [])];
 }
 
 /** Fails (throws) for a failed property, skips one with no verdict; passes otherwise. Local and remote alike. */
@@ -59,7 +65,7 @@ export interface PropertyTestsOptions {
  * Registers one test per property of the catalog (`property: <message>`) and one for assertions outside it.
  * Call inside the system's describe block, after the collect test; the first test evaluates the run.
  */
-export function registerPropertyTests(system: { readonly name: string; readonly modules: readonly { readonly name: string; readonly dir: string }[] }, opts: PropertyTestsOptions): void {
+export function registerPropertyTests(system: CatalogedSystem & { readonly name: string }, opts: PropertyTestsOptions): void {
   let catalog: CatalogEntry[];
   try {
     catalog = systemCatalog(system);
