@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { traceLinkChecker } from "../../harness/tracelink/index.ts";
-import { OUR_TRACES } from "../../testdata/paths.ts";
+import { parseTlcOutput } from "../../harness/tracelink/tlc-output.ts";
+import { OUR_TRACES, TLC_LOGS } from "../../testdata/paths.ts";
 
 const dir = join(OUR_TRACES, "dqueue");
 const [header, ...rows] = readFileSync(join(dir, "verdicts.tsv"), "utf8").trimEnd().split("\n").map((l) => l.split("\t"));
@@ -42,5 +43,28 @@ describe("testdata/tracelink/ours/dqueue", () => {
     expect(await failing("3items-swap-lines")).toEqual(expect.arrayContaining(["tracelink/own-clock-is-line", "tracelink/clock-monotone"]));
     // A request read that no one sent: the design's mailbox guard forbids it, and mailbox matching sees it too.
     expect(await failing("3items-request-never-sent")).toEqual(["tracelink/mailbox-matching"]);
+  });
+});
+
+describe("testdata/tlc/dqueue-model: TLC model-checking the design", () => {
+  // The design passes at every size checked; each design mutant breaks the property it was made to break.
+  // (TLC's exit codes: 12 for an invariant, 13 for a temporal property.)
+  const expected: Record<string, { outcome: "pass" | "fail"; states: number; exit?: number; reason?: RegExp }> = {
+    "design-1consumer-3items": { outcome: "pass", states: 34 },
+    "design-2consumers-3items": { outcome: "pass", states: 560 },
+    "design-3consumers-4items": { outcome: "pass", states: 21274 },
+    "mutant-stream-stuck": { outcome: "fail", states: 8, exit: 12, reason: /Invariant NoLossNoDuplication is violated/ },
+    "mutant-answer-kept": { outcome: "fail", states: 9, exit: 12, reason: /Invariant ConsumedInOrder is violated/ },
+    "mutant-consumer-unfair": { outcome: "fail", states: 560, exit: 13, reason: /Temporal property AllItemsConsumed was violated/ },
+  };
+  const logs = join(TLC_LOGS, "dqueue-model");
+  test("one log per model, no other", () => {
+    expect(readdirSync(logs).sort()).toEqual(Object.keys(expected).map((n) => `${n}.log`).sort());
+  });
+  test.each(Object.entries(expected))("%s", (name, want) => {
+    const s = parseTlcOutput(readFileSync(join(logs, `${name}.log`), "utf8"), want.exit ?? 0);
+    expect(s.outcome).toBe(want.outcome);
+    expect(s.distinctStates).toBe(want.states);
+    if (want.reason !== undefined) expect(s.reason).toMatch(want.reason);
   });
 });
