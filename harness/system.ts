@@ -149,11 +149,11 @@ export function defineSystem(input: SystemInput, root: string = projectRoot): Sy
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup !== undefined) throw new DefinitionError(`${label}: ${what} "${dup}" is listed twice`);
   };
+  const spec = d.spec === undefined ? undefined : abs(d.spec);
+  if (spec !== undefined) mustExist(spec, "spec", false);
   unique("module", modules.map((m) => m.name));
   unique("binary", d.binaries.map((b) => b.name));
   unique("image", images.map((i) => i.name));
-  const spec = d.spec !== undefined ? abs(d.spec) : undefined;
-  if (spec !== undefined) mustExist(spec, "spec", false);
   const unknown = d.instrument.find((n) => !modules.some((m) => m.name === n));
   if (unknown !== undefined) throw new DefinitionError(`${label}: instrument names "${unknown}", which is not one of its modules (${modules.map((m) => m.name).join(", ")})`);
   return {
