@@ -9,6 +9,7 @@ import fse from "fs-extra";
 import type { StartedCluster } from "../compose/cluster.ts";
 import type { Logger } from "../log.ts";
 import type { Fault } from "../faults/fault.ts";
+import { sdkOutputPath } from "../properties/sdk-output.ts";
 import { Composer, defaultComposerConfig, type ComposerConfig, type PlannedRun, type Regime } from "./composer.ts";
 import type { Prefix, TemplateCommand } from "./template.ts";
 
@@ -141,6 +142,9 @@ export async function compose(commands: readonly TemplateCommand[], opts: Compos
     const n = (logNames.get(key) ?? 0) + 1;
     logNames.set(key, n);
     const logFile = join(dir, `${key}${n > 1 ? `.${n}` : ""}.log`);
+    // Its own SDK output file (a repeat or a copy in the same service too): every assertion is traced to the
+    // service and the command run that made it.
+    const env = { ...opts.env, ANTITHESIS_SDK_LOCAL_OUTPUT: sdkOutputPath(p.service, n > 1 ? `${p.name}.${n}` : p.name) };
     const rec: ScheduledRun = {
       id: p.id, name: p.name, prefix: p.prefix, service: p.service, round, after: p.after, startMs: now(),
       endMs: undefined, exitCode: undefined, error: undefined, alongside: [...running.keys()], logFile,
@@ -154,7 +158,7 @@ export async function compose(commands: readonly TemplateCommand[], opts: Compos
     const started = performance.now();
     return opts
       .exec(p, {
-        env: opts.env,
+        env,
         logFile,
         onLine: (line) => {
           clog.info(line);
@@ -280,7 +284,8 @@ export async function runCommand(cluster: StartedCluster, command: TemplateComma
   const log = opts.log.child(`${command.service}/${command.name}`);
   log.info(`Running ${command.path}`);
   const result = await cluster.exec(command.service, [command.path], {
-    env: opts.env,
+    // Its own SDK output file: every assertion is traced to the service and the command that made it.
+    env: { ...opts.env, ANTITHESIS_SDK_LOCAL_OUTPUT: sdkOutputPath(command.service, command.name) },
     logFile,
     onLine: (line) => {
       log.info(line);
