@@ -152,7 +152,7 @@ function describeTimeline(ctx: TimelineContext): void {
       });
     });
 
-    test("workload: the test composer's timeline passes (first_ → drivers ∥ anytime_ → eventually_ → finally_)", async ({ signal, skip }) => {
+    test("workload: the template's commands pass as the test composer schedules them (first_ → drivers ∥ anytime_ → eventually_ → finally_)", async ({ signal, skip }) => {
       if (state.cluster === undefined || state.stages["up"] !== "passed") return skip("the cluster did not come up");
       await stage("workload", async (run) => {
         const cluster = state.cluster!;
