@@ -23,7 +23,7 @@ import type { Expr } from "./ast.ts";
 import { Evaluator, type EvalCtx, type State } from "./eval.ts";
 import type { Stmt } from "./mpcal.ts";
 import { stateKey, type SpecModel, type SpecVar } from "./spec-model.ts";
-import { apply, eq, EvalError, show, str, tryApply, update } from "./values.ts";
+import { apply, eq, EvalError, normalize, show, str, tryApply, update } from "./values.ts";
 
 export interface TraceEntry {
   readonly file: string;
@@ -82,7 +82,26 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
     readonly via: TraceEntry | undefined;
   }
   const seen = new Set<string>();
-  const keyOf = (c: Int32Array, s: State) => `${c.join(",")}|${stateKey(s)}`;
+  // A state's key: the consumed counts and, per variable, the number of its value's canonical form (values
+  // unchanged by a step keep their object, so their canonical form is memoised).
+  const interned = new Map<string, number>();
+  const byObject = new WeakMap<TlaValue, number>();
+  const varNames = Object.keys(spec.init).sort();
+  const keyOf = (c: Int32Array, s: State) => {
+    let k = c.join(",");
+    for (const name of varNames) {
+      const v = s[name]!;
+      let id = byObject.get(v);
+      if (id === undefined) {
+        const form = canonical(v);
+        id = interned.get(form);
+        if (id === undefined) interned.set(form, (id = interned.size));
+        byObject.set(v, id);
+      }
+      k += `|${id}`;
+    }
+    return k;
+  };
   const root: Node = { consumed: new Int32Array(n), state: spec.init, parent: undefined, via: undefined };
   const stack: Node[] = [root];
   seen.add(keyOf(root.consumed, root.state));
@@ -127,7 +146,7 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
         if (!entry.record.isAbort && !sameState(node.state, s2)) {
           let refines: boolean;
           try {
-            refines = ev.holds(nextFormula(spec), { state: node.state, next: s2, memo: new Map() });
+            refines = labelActionHolds(spec, entry, inst.self, node.state, s2) || ev.holds(nextFormula(spec), { state: node.state, next: s2, memo: new Map() });
           } catch (e) {
             if (e instanceof EvalError) return violation(`${describe(entry)}\n  evaluating the spec's Next failed (TLC stops with an error here): ${e.message}\n  ${pathOf(node)}`);
             throw e;
@@ -188,6 +207,25 @@ function nextFormula(spec: SpecModel): Expr {
   return e;
 }
 
+/**
+ * The translation's action for the record's label, `label(self)`, is a disjunct of Next for that self; when it
+ * holds, so does Next (a cheap first try; when it does not, Next is evaluated in full).
+ */
+function labelActionHolds(spec: SpecModel, entry: TraceEntry, self: TlaValue, s: State, s2: State): boolean {
+  const label = labelOf(entry.record.csElements[0]!.value);
+  const d = spec.module.defs.get(label);
+  if (d === undefined) return false;
+  let def;
+  try {
+    def = d.get();
+  } catch {
+    return false;
+  }
+  if (def.params.length !== 1 || def.params[0]!.arity !== 0 || def.fnBinds !== undefined) return false;
+  type Scope = Parameters<Evaluator["ev"]>[2];
+  return spec.evaluator.holds(def.body, { state: s, next: s2, memo: new Map() }, { name: def.params[0]!.name, value: self, lazy: undefined, parent: undefined } as Scope);
+}
+
 function groupInstances(entries: readonly TraceEntry[]): Instance[] {
   // tracegen keys records and clocks by the self value alone (the archetype name is not part of the key).
   const byKey = new Map<string, TraceEntry[]>();
@@ -210,11 +248,23 @@ function groupInstances(entries: readonly TraceEntry[]): Instance[] {
       for (const [j, c] of clock) if (j !== me && c > 0) out.push([j, c]);
       return out;
     });
-    return { self: parseTlaValue(first.self), selfText: first.self, key: `${first.archetypeName}:${first.self}`, entries: list, deps };
+    return { self: normalize(parseTlaValue(first.self)), selfText: first.self, key: `${first.archetypeName}:${first.self}`, entries: list, deps };
   });
 }
 
 // ---- one record as one step ---------------------------------------------------------------------------------
+
+// Records repeat the same value texts (messages, labels, indices): each text is parsed once.
+const parseCache = new Map<string, TlaValue>();
+function parsed(text: string): TlaValue {
+  let v = parseCache.get(text);
+  if (v === undefined) {
+    if (parseCache.size > 100_000) parseCache.clear();
+    v = normalize(parseTlaValue(text));
+    parseCache.set(text, v);
+  }
+  return v;
+}
 
 function labelOf(v: string): string {
   const s = v.replace(/^"|"$/g, "");
@@ -236,8 +286,9 @@ function step(spec: SpecModel, ev: Evaluator, inst: Instance, entry: TraceEntry,
   // The clock-ready check of tracegen uses the record's own entry; a record whose own entry is off is never ready.
   const finals: State[] = [];
   let firstRefusal: Refusal | undefined;
-  const refuse = (element: number, message: string) => {
-    firstRefusal ??= { element, message };
+  // Messages are built only for the refusal that is reported (formatting values is costly on large states).
+  const refuse = (element: number, message: () => string) => {
+    if (firstRefusal === undefined) firstRefusal = { element, message: message() };
   };
   const run = (k: number, s: State): void => {
     if (k === els.length) {
@@ -248,8 +299,8 @@ function step(spec: SpecModel, ev: Evaluator, inst: Instance, entry: TraceEntry,
     const name = el.name.name === ".pc" ? ".pc" : `${r.archetypeName}.${el.name.name}`;
     const v = spec.vars.get(name);
     if (v === undefined) throw new Refused(`key not found: ${name} (the spec has no such variable for this archetype)`);
-    const value = el.name.name === ".pc" ? str(labelOf(el.value)) : parseTlaValue(el.value);
-    const indices = el.indices.map(parseTlaValue);
+    const value = el.name.name === ".pc" ? str(labelOf(el.value)) : parsed(el.value);
+    const indices = el.indices.map(parsed);
     if (v.kind === "mapping") {
       runMacro(spec, ev, ctx0, v, el.tag === "read", self, indices, value, s, (s2) => run(k + 1, s2), (msg) => refuse(k, msg));
       return;
@@ -257,19 +308,20 @@ function step(spec: SpecModel, ev: Evaluator, inst: Instance, entry: TraceEntry,
     const path = v.kind === "local" ? [self, ...pathKey(indices)] : pathKey(indices);
     const cur = getPath(s[v.tlaVar]!, path);
     if (el.tag === "read") {
-      if (cur === undefined) return refuse(k, `${v.tlaVar}${fmtPath(path)} does not exist`);
-      if (!eq(cur, value)) return refuse(k, `the read of ${el.name.name} gives ${show(value)}, the state has ${v.tlaVar}${fmtPath(path)} = ${show(cur)}`);
+      if (cur === undefined) return refuse(k, () => `${v.tlaVar}${fmtPath(path)} does not exist`);
+      if (!eq(cur, value)) return refuse(k, () => `the read of ${el.name.name} gives ${show(value)}, the state has ${v.tlaVar}${fmtPath(path)} = ${show(cur)}`);
       run(k + 1, s);
       return;
     }
     if (el.oldValue !== undefined && el.oldValue !== "defaultInitValue" && name !== ".pc") {
-      const old = parseTlaValue(el.oldValue);
-      if (cur === undefined || !eq(cur, old)) return refuse(k, `the write of ${el.name.name} says it overwrote ${show(old)}, the state has ${v.tlaVar}${fmtPath(path)} = ${cur === undefined ? "nothing" : show(cur)}`);
+      const old = parsed(el.oldValue);
+      if (cur === undefined || !eq(cur, old)) return refuse(k, () => `the write of ${el.name.name} says it overwrote ${show(old)}, the state has ${v.tlaVar}${fmtPath(path)} = ${cur === undefined ? "nothing" : show(cur)}`);
     }
     run(k + 1, { ...s, [v.tlaVar]: setPath(s[v.tlaVar]!, path, value) });
   };
   run(1, state);
   if (finals.length === 0) return { ok: false, refusal: firstRefusal ?? { element: undefined, message: "no way to take the record" } };
+  if (finals.length === 1) return { ok: true, finals };
   // Distinct finals only.
   const uniq = new Map<string, State>();
   for (const f of finals) uniq.set(stateKey(f), f);
@@ -316,7 +368,7 @@ function runMacro(
   value: TlaValue,
   s0: State,
   rest: (s: State) => void,
-  refuse: (msg: string) => void,
+  refuse: (msg: () => string) => void,
 ): void {
   if (indices.length < v.mappingCount) throw new EvalError(`${v.prefix}: the record gives ${indices.length} indices, the mapping has ${v.mappingCount}`);
   const idx = indices.slice(0, v.mappingCount);
@@ -347,7 +399,7 @@ function runMacro(
     const go = (s2: State, sc: Scope) => exec(stmts, i + 1, s2, sc, k);
     switch (st.s) {
       case "await":
-        if (!ev.holds(st.e, ctx, scope)) return refuse(`${v.macro.name}.${isRead ? "read" : "write"} for ${v.prefix}: await at ${spec.file}:${st.line} is false`);
+        if (!ev.holds(st.e, ctx, scope)) return refuse(() => `${v.macro.name}.${isRead ? "read" : "write"} for ${v.prefix}: await at ${spec.file}:${st.line} is false`);
         return go(s, scope);
       case "assert":
         if (!ev.holds(st.e, ctx, scope)) throw new EvalError(`assertion failed at ${spec.file}:${st.line}`);
@@ -358,7 +410,7 @@ function runMacro(
       case "yield": {
         const y = ev.val(st.e, ctx, scope);
         if (isRead) {
-          if (!eq(y, value)) return refuse(`the read of ${v.prefix.replace("_", ".")}${idx.map((x) => `[${show(x)}]`).join("")} is recorded as ${show(value)}, the spec's ${v.macro.name} read yields ${show(y)}`);
+          if (!eq(y, value)) return refuse(() => `the read of ${v.prefix.replace("_", ".")}${idx.map((x) => `[${show(x)}]`).join("")} is recorded as ${show(value)}, the spec's ${v.macro.name} read yields ${show(y)}`);
           return go(s, scope);
         }
         return go(assign(s, [], y), scope);
@@ -382,13 +434,25 @@ function runMacro(
           if (j === st.binds.length) return exec(st.body, 0, s, sc, go);
           const b = st.binds[j]!;
           if (b.eq !== undefined) return bindAll(j + 1, bind(sc, b.name, ev.val(b.eq, ctx, sc)));
-          for (const x of ev.elements(ev.ev(b.set!, ctx, sc))) bindAll(j + 1, bind(sc, b.name, x));
+          const set = ev.ev(b.set!, ctx, sc);
+          // `with (x \in S) { ...; yield x }` in a read: only x = the recorded value can pass the yield, so
+          // that is the only one tried (S may be large, e.g. every request a client could make).
+          const last = st.body[st.body.length - 1];
+          if (isRead && j === st.binds.length - 1 && last?.s === "yield" && last.e.t === "id" && last.e.name === b.name && last.e.args === undefined && !yieldsInside(st.body.slice(0, -1))) {
+            if (!ev.member(value, set)) return refuse(() => `the read of ${v.prefix.replace("_", ".")} is recorded as ${show(value)}, which the spec's ${v.macro.name} read cannot yield`);
+            return bindAll(j + 1, bind(sc, b.name, value));
+          }
+          for (const x of ev.elements(set)) bindAll(j + 1, bind(sc, b.name, x));
         };
         return bindAll(0, scope);
       }
     }
   };
   exec(body, 0, s0, bind(undefined, "self", self), (s) => rest(s));
+}
+
+function yieldsInside(stmts: readonly Stmt[]): boolean {
+  return stmts.some((st) => st.s === "yield" || (st.s === "with" && yieldsInside(st.body)) || (st.s === "if" && (yieldsInside(st.yes) || yieldsInside(st.no))) || (st.s === "either" && st.cases.some(yieldsInside)));
 }
 
 /** Chained application x[i0][i1]… (mapping macro indices are separate applications). */
