@@ -4,6 +4,7 @@ import { queueChecker } from "../../harness/history/index.ts";
 import { defineSystem } from "../../harness/system.ts";
 import { pgoJarCheckerInCheckout } from "../../harness/tracelink/pgo-jar.ts";
 import { traceLinkChecker } from "../../harness/tracelink/index.ts";
+import { specCheckerInCheckout } from "../../harness/tracelink/spec/checker.ts";
 
 export default defineSystem({
   name: "dqueue",
@@ -41,5 +42,7 @@ export default defineSystem({
     traceLinkChecker(),
     queueChecker(),
     pgoJarCheckerInCheckout(settings, "systems/dqueue/dqueue.tla", system.spec),
+    // The same question answered natively (no JVM): PGo's spec under PGO_DIR, else ours.
+    specCheckerInCheckout(settings, "systems/dqueue/dqueue.tla", system.spec),
   ],
 });
