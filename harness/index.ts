@@ -29,5 +29,6 @@ export { killDuringWorkload, logClaims, type KillOptions, type LogClaim } from "
 export { mergeVerdicts, runChecker, runCheckers, type CheckContext, type Checker, type CheckResult, type Verdict } from "./check/checker.ts";
 export { traceLinkChecker } from "./tracelink/index.ts";
 export { pgoJarChecker, pgoJarCheckerInCheckout } from "./tracelink/pgo-jar.ts";
+export { specCheckerInCheckout } from "./tracelink/spec/checker.ts";
 export { linearizabilityChecker, queueChecker, raftkvsHistory, type ClientShape, type QueueShape } from "./history/index.ts";
 export { listTraceFiles, readTrace } from "./tracelink/reader.ts";

@@ -12,6 +12,7 @@ import { watchParent } from "../run/parent-watch.ts";
 import { resolveContext } from "../run/context.ts";
 import { runPipeline, type PipelineEvent } from "../run/pipeline.ts";
 import { rerunCommand } from "../run/rerun.ts";
+import { composerTimelines, type Timeline } from "../workload/composer.ts";
 import { isVariant, variant, variantName, type Variant } from "../run/variant.ts";
 import type { SystemDefinition } from "../system.ts";
 
@@ -96,8 +97,10 @@ export const command = {
     // Host < the variant's own env < -e (what the user asked for on this command line).
     const env = { ...process.env, ...v.options.env, ...parsed.env, ...(parsed.keep ? { KEEP: "1" } : {}) };
     let ctx;
+    let timelines: Timeline[];
     try {
       ctx = resolveContext(v.system, env);
+      timelines = composerTimelines(ctx.settings.env, v.options.title ?? system.name);
     } catch (err) {
       stderr.write(`pgo-harness run: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;
@@ -122,22 +125,29 @@ export const command = {
     // An npx wrapper killed with SIGTERM exits without passing it on: then this process stops the run itself.
     watchParent();
     try {
-      const result = await runPipeline(ctx, {
-        variant: v,
-        ...(variantName(v, file) !== undefined ? { variantName: variantName(v, file)! } : {}),
-        rerun: rerunCommand(system, process.env, v.options.env, argv),
-        signal: abort.signal,
-        onEvent: (e) => {
-          const line = stageLine(e);
-          if (line !== undefined) stderr.write(line + "\n");
-        },
-      });
-      if (result.error !== undefined) stderr.write(`\n${result.error.message}\n`);
-      const bad = result.checks.filter((r) => r.skipped === undefined && r.valid !== true);
-      for (const r of bad) stderr.write(`${r.valid === false ? "violated" : "unknown"}: ${r.name}: ${r.summary}\n`);
-      stdout.write(`${v.options.title ?? system.name}: ${result.verdict === true ? "PASS" : result.verdict === false ? "FAIL" : "UNKNOWN"} (${result.run?.dir ?? "no run directory"})\n`);
+      // The test composer's timelines (COMPOSER_TIMELINES, default 1), one after another, each on a fresh project.
+      let passed = true;
+      for (const timeline of timelines) {
+        if (abort.signal.aborted) break;
+        const result = await runPipeline(ctx, {
+          variant: v,
+          timeline,
+          ...(variantName(v, file) !== undefined ? { variantName: variantName(v, file)! } : {}),
+          rerun: rerunCommand(system, process.env, v.options.env, argv),
+          signal: abort.signal,
+          onEvent: (e) => {
+            const line = stageLine(e);
+            if (line !== undefined) stderr.write(line + "\n");
+          },
+        });
+        if (result.error !== undefined) stderr.write(`\n${result.error.message}\n`);
+        const bad = result.checks.filter((r) => r.skipped === undefined && r.valid !== true);
+        for (const r of bad) stderr.write(`${r.valid === false ? "violated" : "unknown"}: ${r.name}: ${r.summary}\n`);
+        stdout.write(`${timeline.title}: ${result.verdict === true ? "PASS" : result.verdict === false ? "FAIL" : "UNKNOWN"} (${result.run?.dir ?? "no run directory"})\n`);
+        passed &&= result.verdict === true;
+      }
       if (abort.signal.aborted) return 130;
-      return result.verdict === true ? 0 : 1;
+      return passed ? 0 : 1;
     } finally {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);

@@ -6,6 +6,7 @@ import { type CatalogEntry, scanModules } from "./catalog.ts";
 import { evaluateAsserts, matchCatalog, type PropertyTestOutcome } from "./evaluate.ts";
 import { type PropertyReport, propertiesMarkdown } from "./report.ts";
 import { readSdkOutput } from "./sdk-output.ts";
+import { IN_CONTAINER_TRACELINK } from "../tracelink/in-container-properties.ts";
 
 export interface RunProperties {
   readonly properties: readonly PropertyReport[];
@@ -32,8 +33,12 @@ export async function evaluateRunProperties(runDir: string, catalog: readonly Ca
   return result;
 }
 
-/** The catalog of a system's modules, as the property tests are named before the run. */
-export function systemCatalog(system: { readonly modules: readonly { readonly name: string; readonly dir: string }[] }): CatalogEntry[] {
-  return scanModules(system.modules);
-}
+export type CatalogedSystem = { readonly modules: readonly { readonly name: string; readonly dir: string }[]; readonly spec?: string | undefined; readonly checkout?: string | undefined };
 
+/**
+ * The catalog of a system's modules, as the property tests are named before the run; with a spec, also the two
+ * properties its finally_tracelink reports (the in-container TraceLink validator).
+ */
+export function systemCatalog(system: CatalogedSystem): CatalogEntry[] {
+  return [...scanModules(system.modules), ...(system.spec !== undefined || system.checkout !== undefined ? IN_CONTAINER_TRACELINK : [])];
+}

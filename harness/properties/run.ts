@@ -4,7 +4,7 @@ import { expect, test } from "vitest";
 import type { CheckResult } from "../check/checker.ts";
 import type { CatalogEntry } from "./catalog.ts";
 import { matchCatalog, OUTSIDE_CATALOG } from "./evaluate.ts";
-import { evaluateRunProperties, systemCatalog, type RunProperties } from "./evaluate-run.ts";
+import { evaluateRunProperties, systemCatalog, type CatalogedSystem, type RunProperties } from "./evaluate-run.ts";
 import { describeProperty, type PropertyReport, propertyTestName } from "./report.ts";
 
 // The evaluation itself has no Vitest in it (the run pipeline uses it outside Vitest too).
@@ -30,7 +30,7 @@ export interface PropertyTestsOptions {
  * Registers one test per property of the catalog (`property: <message>`) and one for assertions outside it.
  * Call inside the system's describe block, after the collect test; the first test evaluates the run.
  */
-export function registerPropertyTests(system: { readonly name: string; readonly modules: readonly { readonly name: string; readonly dir: string }[] }, opts: PropertyTestsOptions): void {
+export function registerPropertyTests(system: CatalogedSystem & { readonly name: string }, opts: PropertyTestsOptions): void {
   let catalog: CatalogEntry[];
   try {
     catalog = systemCatalog(system);

@@ -22,7 +22,8 @@ import { evaluateRunProperties, systemCatalog, type RunProperties } from "../pro
 import { describeProperty } from "../properties/report.ts";
 import { redactEnv } from "../redact.ts";
 import { discoverTemplate } from "../workload/template.ts";
-import { runWorkload, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
+import type { Timeline } from "../workload/composer.ts";
+import { runWorkload, WorkloadError, type CommandOutcome, type FaultOutcome, type Schedule } from "../workload/run.ts";
 import { createRun, type Run } from "./artifacts.ts";
 import { plannedStops, unplannedExits } from "./exits.ts";
 import type { RunContext } from "./context.ts";
@@ -53,6 +54,8 @@ export interface PipelineOptions {
   readonly rerun: string;
   /** Already built (Vitest's global setup builds once per `vitest run`); otherwise the prepare stage builds. */
   readonly prepared?: PreparedSystem;
+  /** The test composer's timeline (its seed and rounds; harness/workload/composer.ts); default: one round, a random seed. */
+  readonly timeline?: Timeline;
   /** Run in this existing run directory (a submission's) instead of a new one. */
   readonly run?: Run;
   /**
@@ -71,6 +74,8 @@ export interface PipelineResult {
   readonly commands: readonly CommandOutcome[];
   readonly faults: readonly FaultOutcome[];
   readonly checks: readonly CheckResult[];
+  /** What the test composer ran, when (and how to replay it). */
+  readonly schedule: Schedule | undefined;
   /** The first failed stage's error (one line, then where the logs and artifacts are). */
   readonly error: Error | undefined;
 }
@@ -95,6 +100,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
   let reaper: Reaper | undefined;
   let tracesDir: string | undefined;
   let log: Logger = ctx.log;
+  let schedule: Schedule | undefined;
   const preflight = opts.preflight !== undefined;
   const faultList = preflight ? [] : (opts.variant.options.faults ?? []);
 
@@ -107,11 +113,17 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
         system: system.name,
         ...(opts.variantName !== undefined ? { variant: opts.variantName } : {}),
         rerun: opts.rerun,
-        info: { title: opts.variant.options.title, settings: { ...settings, env: undefined }, environment: redactEnv(ctx.workloadEnv), checkout: system.checkout },
+        info: {
+          title: opts.timeline?.title ?? opts.variant.options.title,
+          settings: { ...settings, env: undefined },
+          environment: redactEnv(ctx.workloadEnv),
+          checkout: system.checkout,
+          ...(opts.timeline !== undefined ? { composer: { ...opts.timeline.composer, timeline: `${opts.timeline.index} of ${opts.timeline.of}`, replay: opts.timeline.replay } } : {}),
+        },
       }));
   } catch (err) {
     const error = new Error(`could not create the run directory in ${settings.runsDir}: ${err instanceof Error ? err.message : String(err)}`);
-    return { run: undefined, verdict: false, stages, commands, faults, checks, error };
+    return { run: undefined, verdict: false, stages, commands, faults, checks, schedule, error };
   }
   const ownRun = opts.run === undefined;
   if (ownRun) log = ctx.logAlso(run.write);
@@ -195,11 +207,12 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
 
     await stage("workload", async () => {
       // Checks the layout too: prefixes, executable bits, at least one driver.
-      const template = await discoverTemplate(cluster!, system.template);
+      const template = await discoverTemplate(cluster!, system.template, log.child("workload"));
       log.info(`template "${system.template}": ${template.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
       const driverServices = system.driverServices?.(ctx.workloadEnv);
-      if (driverServices !== undefined) log.info(`drivers run in ${driverServices.join(", ")} at once`);
+      if (driverServices !== undefined) log.info(`drivers run in ${driverServices.join(", ")}`);
       const result = await runWorkload(cluster!, template, {
+        ...(opts.timeline !== undefined ? { composer: opts.timeline.composer } : {}),
         env: ctx.workloadEnv,
         runDir: run.dir,
         timeoutMs: settings.workloadTimeoutMs,
@@ -207,7 +220,11 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
         faults: faultList,
         ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
         ...(driverServices !== undefined ? { driverServices } : {}),
+      }).catch((err: unknown) => {
+        if (err instanceof WorkloadError) schedule = err.schedule;
+        throw err;
       });
+      schedule = result.schedule;
       commands.push(...result.outcomes);
       faults.push(...result.faults);
       for (const f of result.faults) {
@@ -317,6 +334,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
         verdict,
         stages: Object.fromEntries(Object.entries(stages).map(([k, s]) => [k, s.status === "failed" ? { ...s, error: s.error.message } : s])),
         commands: commands.map((o) => ({ name: o.command.name, service: o.command.service, exitCode: o.exitCode, seconds: o.seconds })),
+        schedule,
         faults: faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })),
         checks,
       },
@@ -325,7 +343,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
     .catch((err: unknown) => log.warn(`could not write results: ${String(err)}`));
   log.info(`verdict: ${verdict === true ? "PASS" : verdict === false ? "FAIL" : "UNKNOWN"} (${run.dir})`);
   if (ownRun) await run.close();
-  return { run, verdict, stages, commands, faults, checks, error: failure };
+  return { run, verdict, stages, commands, faults, checks, schedule, error: failure };
 }
 
 function mark(r: CheckResult): string {

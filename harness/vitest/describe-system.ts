@@ -15,6 +15,7 @@ import { runPipeline, type PipelineEvent, type PipelineResult, type Stage, type 
 import { rerunCommand } from "../run/rerun.ts";
 import { isCustom, variant, variantName, type Variant, type VariantOptions } from "../run/variant.ts";
 import type { SystemDefinition } from "../system.ts";
+import { composerTimelines, type Timeline } from "../workload/composer.ts";
 import { describeSubmission } from "./describe-submission.ts";
 import { PROVIDED_KEY, SETUP_FAILED_KEY } from "./provided.ts";
 
@@ -106,120 +107,133 @@ export function describeSystem(definition: SystemDefinition, opts: VariantOption
     return v;
   }
 
-  const waiters = new Waiters();
-  const abort = new AbortController();
-  let pipeline: Promise<PipelineResult> | undefined;
-  const onEvent = (e: PipelineEvent) => {
-    if (e.type === "stage") {
-      waiters.settle(`stage:${e.stage}`, { kind: "stage", outcome: e.outcome });
-      const reason = e.outcome.status === "skipped" ? e.outcome.reason : e.outcome.status === "failed" ? `${e.stage} failed` : "did not report";
-      if (e.stage === "fault-checks" && e.outcome.status !== "passed") waiters.settleRest("fault:", { kind: "skipped", reason });
-      if (e.stage === "checks" && e.outcome.status !== "passed") waiters.settleRest("check:", { kind: "skipped", reason });
-      if (e.stage === "properties" && e.outcome.status === "failed") waiters.settleRest("property:", { kind: "failed", error: e.outcome.error });
-      if (e.stage === "properties" && e.outcome.status === "skipped") waiters.settleRest("property:", { kind: "skipped", reason });
-    } else if (e.type === "fault") {
-      waiters.settle(`fault:${e.fault.name}`, e.result !== undefined ? { kind: "results", results: [e.result] } : { kind: "skipped", reason: e.skipped ?? "not checked" });
-    } else if (e.type === "properties") {
-      for (const t of e.result.tests) waiters.settle(`property:${t.name}`, { kind: "properties", outcome: t });
-      waiters.settleRest("property:", { kind: "skipped", reason: "the run reported nothing for it" });
-    } else if (e.type === "check") {
-      waiters.settle(`check:${e.checker.name}`, { kind: "results", results: e.results });
-    }
-  };
-  /** Waits for a stage; throws its error when it failed, returns the skip reason when it was skipped. */
-  async function stageOutcome(stage: Stage, signal: AbortSignal): Promise<string | undefined> {
-    signal.addEventListener("abort", () => abort.abort(signal.reason), { once: true });
-    const s = await waiters.wait(`stage:${stage}`);
-    if (s.kind !== "stage") return s.kind === "skipped" ? s.reason : undefined;
-    if (s.outcome.status === "failed") throw s.outcome.error;
-    return s.outcome.status === "skipped" ? s.outcome.reason : undefined;
+  let timelines: Timeline[];
+  try {
+    timelines = composerTimelines(settings.env, title);
+  } catch (err) {
+    failWith(title, `setup: ${definition.name}`, err instanceof Error ? err.message : String(err));
+    return v;
   }
+  // The test composer's timelines (COMPOSER_TIMELINES): each runs the pipeline on a fresh compose project.
+  for (const timeline of timelines) describeTimeline(timeline);
 
-  describe(opts.title ?? system.name, () => {
-    beforeAll(({}, suite) => {
-      const file = suite.file !== undefined ? relative(projectRoot, suite.file.filepath) : undefined;
-      pipeline = runPipeline(ctx, {
-        variant: v,
-        ...(variantName(v, file) !== undefined ? { variantName: variantName(v, file)! } : {}),
-        rerun: rerunCommand(system, process.env, opts.env, ["npx", "vitest", "run", ...(file !== undefined ? [file] : ["--project", system.name])]),
-        prepared: inject(PROVIDED_KEY),
-        signal: abort.signal,
-        onEvent,
-      }).finally(() => {
-        waiters.settleRest("", { kind: "skipped", reason: "the run ended before this" });
-      });
-    });
-
-    test("up: the compose project starts and signals setup-complete", async ({ signal, skip }) => {
-      for (const stage of ["up", "setup-complete", "ready"] as const) {
-        const skipped = await stageOutcome(stage, signal);
-        if (skipped !== undefined && stage !== "ready") return skip(skipped);
+  function describeTimeline(timeline: Timeline): void {
+    const waiters = new Waiters();
+    const abort = new AbortController();
+    let pipeline: Promise<PipelineResult> | undefined;
+    const onEvent = (e: PipelineEvent) => {
+      if (e.type === "stage") {
+        waiters.settle(`stage:${e.stage}`, { kind: "stage", outcome: e.outcome });
+        const reason = e.outcome.status === "skipped" ? e.outcome.reason : e.outcome.status === "failed" ? `${e.stage} failed` : "did not report";
+        if (e.stage === "fault-checks" && e.outcome.status !== "passed") waiters.settleRest("fault:", { kind: "skipped", reason });
+        if (e.stage === "checks" && e.outcome.status !== "passed") waiters.settleRest("check:", { kind: "skipped", reason });
+        if (e.stage === "properties" && e.outcome.status === "failed") waiters.settleRest("property:", { kind: "failed", error: e.outcome.error });
+        if (e.stage === "properties" && e.outcome.status === "skipped") waiters.settleRest("property:", { kind: "skipped", reason });
+      } else if (e.type === "fault") {
+        waiters.settle(`fault:${e.fault.name}`, e.result !== undefined ? { kind: "results", results: [e.result] } : { kind: "skipped", reason: e.skipped ?? "not checked" });
+      } else if (e.type === "properties") {
+        for (const t of e.result.tests) waiters.settle(`property:${t.name}`, { kind: "properties", outcome: t });
+        waiters.settleRest("property:", { kind: "skipped", reason: "the run reported nothing for it" });
+      } else if (e.type === "check") {
+        waiters.settle(`check:${e.checker.name}`, { kind: "results", results: e.results });
       }
-    });
+    };
+    /** Waits for a stage; throws its error when it failed, returns the skip reason when it was skipped. */
+    async function stageOutcome(stage: Stage, signal: AbortSignal): Promise<string | undefined> {
+      signal.addEventListener("abort", () => abort.abort(signal.reason), { once: true });
+      const s = await waiters.wait(`stage:${stage}`);
+      if (s.kind !== "stage") return s.kind === "skipped" ? s.reason : undefined;
+      if (s.outcome.status === "failed") throw s.outcome.error;
+      return s.outcome.status === "skipped" ? s.outcome.reason : undefined;
+    }
 
-    test("workload: the template's commands pass in order (first_ → drivers → finally_), and no container dies unplanned", async ({ signal, skip }) => {
-      const skipped = await stageOutcome("workload", signal);
-      if (skipped !== undefined) return skip(skipped);
-      await stageOutcome("exits", signal);
-    });
-
-    for (const fault of opts.faults ?? []) {
-      if (fault.check === undefined) continue;
-      test(`fault: ${fault.name}`, async ({ skip }) => {
-        const s = await waiters.wait(`fault:${fault.name}`);
-        if (s.kind !== "results") return skip(s.kind === "skipped" ? s.reason : "not checked");
-        const result = s.results[0]!;
-        expect(result.valid, `${result.name}: ${result.summary}`).toBe(true);
+    describe(timeline.title, () => {
+      beforeAll(({}, suite) => {
+        const file = suite.file !== undefined ? relative(projectRoot, suite.file.filepath) : undefined;
+        pipeline = runPipeline(ctx, {
+          variant: v,
+          timeline,
+          ...(variantName(v, file) !== undefined ? { variantName: variantName(v, file)! } : {}),
+          rerun: rerunCommand(system, process.env, opts.env, ["npx", "vitest", "run", ...(file !== undefined ? [file] : ["--project", system.name])]),
+          prepared: inject(PROVIDED_KEY),
+          signal: abort.signal,
+          onEvent,
+        }).finally(() => {
+          waiters.settleRest("", { kind: "skipped", reason: "the run ended before this" });
+        });
       });
-    }
 
-    test("collect: traces are copied out of the traces volume", async ({ signal, skip }) => {
-      const skipped = await stageOutcome("collect", signal);
-      if (skipped !== undefined) skip(skipped);
+      test("up: the compose project starts and signals setup-complete", async ({ signal, skip }) => {
+        for (const stage of ["up", "setup-complete", "ready"] as const) {
+          const skipped = await stageOutcome(stage, signal);
+          if (skipped !== undefined && stage !== "ready") return skip(skipped);
+        }
+      });
+
+      test("workload: the template's commands pass as the test composer schedules them (first_ → drivers ∥ anytime_ → eventually_ → finally_), and no container dies unplanned", async ({ signal, skip }) => {
+        const skipped = await stageOutcome("workload", signal);
+        if (skipped !== undefined) return skip(skipped);
+        await stageOutcome("exits", signal);
+      });
+
+      for (const fault of opts.faults ?? []) {
+        if (fault.check === undefined) continue;
+        test(`fault: ${fault.name}`, async ({ skip }) => {
+          const s = await waiters.wait(`fault:${fault.name}`);
+          if (s.kind !== "results") return skip(s.kind === "skipped" ? s.reason : "not checked");
+          const result = s.results[0]!;
+          expect(result.valid, `${result.name}: ${result.summary}`).toBe(true);
+        });
+      }
+
+      test("collect: traces are copied out of the traces volume", async ({ signal, skip }) => {
+        const skipped = await stageOutcome("collect", signal);
+        if (skipped !== undefined) skip(skipped);
+      });
+
+      // One test per property the system asserts through the Antithesis SDK (harness/properties), named from the
+      // source catalog before the run.
+      let catalog: CatalogEntry[] | undefined;
+      let catalogError: string | undefined;
+      try {
+        catalog = systemCatalog(system);
+      } catch (err) {
+        catalogError = err instanceof Error ? err.message : String(err);
+      }
+      if (catalog === undefined) {
+        test("properties: the source catalog", () => {
+          throw new Error(`the assertions of ${system.name} could not be cataloged from its sources: ${catalogError}`);
+        });
+      }
+      for (const name of catalog === undefined ? [] : [...new Set(matchCatalog(catalog, []).map((t) => t.name))]) {
+        test(name === OUTSIDE_CATALOG ? `properties: ${OUTSIDE_CATALOG}` : propertyTestName(name), async ({ skip, annotate }) => {
+          const s = await waiters.wait(`property:${name}`);
+          if (s.kind === "failed") throw s.error;
+          if (s.kind !== "properties") return skip(s.kind === "skipped" ? s.reason : "not evaluated");
+          if (name === OUTSIDE_CATALOG && s.outcome.properties.length === 0) return skip("every assertion of the run is in the source catalog");
+          await annotate(s.outcome.properties.map(describeProperty).join("\n"));
+          assertPropertyOutcome(name, s.outcome.status, s.outcome.properties, skip);
+        });
+      }
+
+      for (const checker of system.checks(settings, system)) {
+        test(`check: ${checker.name}`, async ({ skip, annotate }) => {
+          const s = await waiters.wait(`check:${checker.name}`);
+          if (s.kind !== "results") return skip(s.kind === "skipped" ? s.reason : "not run");
+          for (const r of s.results) for (const a of r.artifacts ?? []) await annotate(`${r.name}: ${a}`, { path: a });
+          const ran = s.results.filter((r) => r.skipped === undefined);
+          if (ran.length === 0 && s.results.length > 0) return skip(s.results.map((r) => r.skipped).join("; "));
+          const bad = ran.filter((r) => r.valid !== true).map((r) => `${r.name}: ${r.valid === false ? "violated" : "unknown"} — ${r.summary}`);
+          expect(bad, "check results").toEqual([]);
+        });
+      }
+
+      afterAll(async () => {
+        const result = await pipeline;
+        if (result?.stages.down?.status === "failed") throw result.stages.down.error;
+        log.info(`run log: ${result?.run?.dir ?? "(none)"}/run.log`);
+      });
     });
-
-    // One test per property the system asserts through the Antithesis SDK (harness/properties), named from the
-    // source catalog before the run.
-    let catalog: CatalogEntry[] | undefined;
-    let catalogError: string | undefined;
-    try {
-      catalog = systemCatalog(system);
-    } catch (err) {
-      catalogError = err instanceof Error ? err.message : String(err);
-    }
-    if (catalog === undefined) {
-      test("properties: the source catalog", () => {
-        throw new Error(`the assertions of ${system.name} could not be cataloged from its sources: ${catalogError}`);
-      });
-    }
-    for (const name of catalog === undefined ? [] : [...new Set(matchCatalog(catalog, []).map((t) => t.name))]) {
-      test(name === OUTSIDE_CATALOG ? `properties: ${OUTSIDE_CATALOG}` : propertyTestName(name), async ({ skip, annotate }) => {
-        const s = await waiters.wait(`property:${name}`);
-        if (s.kind === "failed") throw s.error;
-        if (s.kind !== "properties") return skip(s.kind === "skipped" ? s.reason : "not evaluated");
-        if (name === OUTSIDE_CATALOG && s.outcome.properties.length === 0) return skip("every assertion of the run is in the source catalog");
-        await annotate(s.outcome.properties.map(describeProperty).join("\n"));
-        assertPropertyOutcome(name, s.outcome.status, s.outcome.properties, skip);
-      });
-    }
-
-    for (const checker of system.checks(settings, system)) {
-      test(`check: ${checker.name}`, async ({ skip, annotate }) => {
-        const s = await waiters.wait(`check:${checker.name}`);
-        if (s.kind !== "results") return skip(s.kind === "skipped" ? s.reason : "not run");
-        for (const r of s.results) for (const a of r.artifacts ?? []) await annotate(`${r.name}: ${a}`, { path: a });
-        const ran = s.results.filter((r) => r.skipped === undefined);
-        if (ran.length === 0 && s.results.length > 0) return skip(s.results.map((r) => r.skipped).join("; "));
-        const bad = ran.filter((r) => r.valid !== true).map((r) => `${r.name}: ${r.valid === false ? "violated" : "unknown"} — ${r.summary}`);
-        expect(bad, "check results").toEqual([]);
-      });
-    }
-
-    afterAll(async () => {
-      const result = await pipeline;
-      if (result?.stages.down?.status === "failed") throw result.stages.down.error;
-      log.info(`run log: ${result?.run?.dir ?? "(none)"}/run.log`);
-    });
-  });
+  }
   return v;
 }

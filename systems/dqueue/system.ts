@@ -1,6 +1,6 @@
 // dqueue: a producer and a consumer archetype over TCP mailboxes (our hand-written counterpart of PGo's
 // systems/dqueue). The test binary runs both; the driver command fails unless items arrive exactly, in order.
-import { defineSystem, pgoJarCheckerInCheckout, queueChecker, traceLinkChecker } from "../../harness/index.ts";
+import { defineSystem, pgoJarCheckerInCheckout, queueChecker, specCheckerInCheckout, traceLinkChecker } from "../../harness/index.ts";
 import { DQUEUE_SHAPE } from "./shapes.ts";
 
 export default defineSystem({
@@ -42,5 +42,7 @@ export default defineSystem({
     traceLinkChecker(),
     queueChecker({ shape: DQUEUE_SHAPE }),
     pgoJarCheckerInCheckout(settings, "systems/dqueue/dqueue.tla", system.spec),
+    // The same question answered natively (no JVM): PGo's spec under PGO_DIR, else ours.
+    specCheckerInCheckout(settings, "systems/dqueue/dqueue.tla", system.spec),
   ],
 });

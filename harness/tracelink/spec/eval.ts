@@ -180,6 +180,17 @@ export class Evaluator {
       case "un":
         return this.unary(e.op, e.e, e.line, ctx, scope);
       case "quant": {
+        // `\E x \in S` over a lazy (large) set in an action: first try the values the step produced (a request
+        // the client took is in its next state); only when none works is S enumerated.
+        if (e.q === "E" && ctx.next !== undefined && e.binds.length === 1 && e.binds[0]!.names.length === 1 && e.binds[0]!.set !== undefined) {
+          const set = this.ev(e.binds[0]!.set, ctx, scope);
+          if (set.kind === "lazyset") {
+            const name = e.binds[0]!.names[0]!;
+            for (const x of stepValues(ctx.state, ctx.next)) {
+              if (this.member(x, set) && this.holds(e.body, ctx, { name, value: x, lazy: undefined, parent: scope })) return TRUE;
+            }
+          }
+        }
         for (const sc of this.bindings(e.binds, ctx, scope, e.line)) {
           const b = this.holds(e.body, ctx, sc);
           if (e.q === "E" && b) return TRUE;
@@ -223,9 +234,11 @@ export class Evaluator {
           kind: "lazyset",
           desc: "a set of records",
           has: (v) => {
-            if (v.kind !== "record" || v.fields.size !== fields.length) return false;
+            // A record may arrive as a function with string keys (as trace values are written).
+            if (v.kind !== "record" && v.kind !== "function" && v.kind !== "seq") return false;
+            if (pairsOf(v).length !== fields.length) return false;
             return fields.every(([k, s]) => {
-              const x = v.fields.get(k);
+              const x = tryApply(v, str(k));
               return x !== undefined && this.member(x, s);
             });
           },
@@ -401,6 +414,23 @@ export class Evaluator {
       const x = this.val(le, ctx, scope);
       const m = this.member(x, this.ev(re, ctx, scope), line);
       return bool(op === "\\in" ? m : !m);
+    }
+    if (op === "\\cup") {
+      // A union with an infinite or large lazy set stays lazy (membership only, or enumerated on demand).
+      const a = this.ev(le, ctx, scope);
+      const b = this.ev(re, ctx, scope);
+      if (a.kind === "lazyset" || b.kind === "lazyset") {
+        const ai = a.kind === "lazyset" ? a.items : undefined;
+        const bi = b.kind === "lazyset" ? b.items : undefined;
+        const enumerable = (a.kind !== "lazyset" || ai !== undefined) && (b.kind !== "lazyset" || bi !== undefined);
+        return {
+          kind: "lazyset",
+          desc: "a union",
+          has: (x) => this.member(x, a, line) || this.member(x, b, line),
+          items: enumerable ? () => [...this.elements(a, line), ...this.elements(b, line)] : undefined,
+        };
+      }
+      return makeSet([...this.elements(a, line), ...this.elements(b, line)]);
     }
     const l = this.val(le, ctx, scope);
     const r = this.val(re, ctx, scope);
@@ -669,4 +699,24 @@ export class Evaluator {
     for (const v of this.variables) if (!(v in state)) throw new EvalError(`${this.module.file}: Init gives no value to ${v}`);
     return state;
   }
+}
+
+const stepValuesMemo = new WeakMap<State, WeakMap<State, TlaValue[]>>();
+/** The values a step wrote: the parts of the next state that differ from the state (memoised per pair). */
+function stepValues(state: State, next: State): TlaValue[] {
+  let inner = stepValuesMemo.get(state);
+  if (inner === undefined) stepValuesMemo.set(state, (inner = new WeakMap()));
+  let out = inner.get(next);
+  if (out !== undefined) return out;
+  out = [];
+  const acc = out;
+  const walk = (a: TlaValue | undefined, b: TlaValue, depth: number): void => {
+    if (a !== undefined && eq(a, b)) return;
+    acc.push(b);
+    if (depth === 0 || (b.kind !== "seq" && b.kind !== "record" && b.kind !== "function")) return;
+    for (const [k, x] of pairsOf(b)) walk(a === undefined || (a.kind !== "seq" && a.kind !== "record" && a.kind !== "function") ? undefined : tryApply(a, k), x, depth - 1);
+  };
+  for (const k of Object.keys(next)) walk(state[k], next[k]!, 3);
+  inner.set(next, out);
+  return out;
 }

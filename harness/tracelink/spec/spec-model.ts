@@ -9,7 +9,7 @@ import { Evaluator, type State, type Val } from "./eval.ts";
 import { SpecError } from "./lexer.ts";
 import { parseModule, type TlaModule } from "./module.ts";
 import { parseMpcal, type MappingMacro, type MpcalBlock } from "./mpcal.ts";
-import { EvalError, makeSet } from "./values.ts";
+import { EvalError, makeSet, normalize } from "./values.ts";
 
 export type SpecVar =
   | { readonly kind: "local" | "global"; readonly tlaVar: string }
@@ -44,7 +44,7 @@ export function specFromText(text: string, file: string, opts: LoadOptions = {})
   const mpcal = parseMpcal(text, file);
   const cfg = opts.cfgText === undefined ? undefined : parseCfg(opts.cfgText, opts.cfgFile ?? "cfg");
   const constants = new Map<string, Val>();
-  for (const [k, v] of cfg?.constants ?? []) constants.set(k, v);
+  for (const [k, v] of cfg?.constants ?? []) constants.set(k, normalize(v));
   constants.set("defaultInitValue", { kind: "model", name: "defaultInitValue" });
   for (const [k, op] of cfg?.substitutions ?? []) {
     if (op !== "__all_strings") throw new SpecError(`${opts.cfgFile ?? "cfg"}: the substitution ${k} <- ${op} is not supported`);

@@ -23,7 +23,7 @@ import type { Expr } from "./ast.ts";
 import { Evaluator, type EvalCtx, type State } from "./eval.ts";
 import type { Stmt } from "./mpcal.ts";
 import { stateKey, type SpecModel, type SpecVar } from "./spec-model.ts";
-import { apply, eq, EvalError, show, str, tryApply, update } from "./values.ts";
+import { apply, eq, EvalError, normalize, show, str, tryApply, update } from "./values.ts";
 
 export interface TraceEntry {
   readonly file: string;
@@ -59,7 +59,7 @@ interface Refusal {
   readonly message: string;
 }
 
-type StepResult = { readonly ok: true; readonly finals: readonly State[] } | { readonly ok: false; readonly refusal: Refusal };
+type StepResult = { readonly ok: true; readonly finals: readonly State[]; readonly foreign?: ReadonlySet<State> } | { readonly ok: false; readonly refusal: Refusal };
 
 /** Thrown where tracegen itself would refuse the run (an element it cannot map); a violation, not a guess. */
 class Refused extends Error {}
@@ -80,25 +80,76 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
     /** Parent and the record taken to get here (for explanations). */
     readonly parent: Node | undefined;
     readonly via: TraceEntry | undefined;
+    /** Per instance: its ready record's step from this state (undefined: not ready). */
+    readonly steps: readonly (StepResult | undefined)[];
   }
-  const seen = new Set<string>();
-  const keyOf = (c: Int32Array, s: State) => `${c.join(",")}|${stateKey(s)}`;
-  const root: Node = { consumed: new Int32Array(n), state: spec.init, parent: undefined, via: undefined };
-  const stack: Node[] = [root];
-  seen.add(keyOf(root.consumed, root.state));
-  const violation = (explanation: string): Verdict => ({ verdict: "violation", states: seen.size, records, explanation });
-  const ready = (node: Node, i: number): boolean => {
+  // A state's key: the consumed counts and, per variable, the number of its value's canonical form (values
+  // unchanged by a step keep their object, so their canonical form is memoised).
+  const interned = new Map<string, number>();
+  const byObject = new WeakMap<TlaValue, number>();
+  const varNames = Object.keys(spec.init).sort();
+  const keyOf = (c: Int32Array, s: State) => {
+    let k = c.join(",");
+    for (const name of varNames) {
+      const v = s[name]!;
+      let id = byObject.get(v);
+      if (id === undefined) {
+        const form = canonical(v);
+        id = interned.get(form);
+        if (id === undefined) interned.set(form, (id = interned.size));
+        byObject.set(v, id);
+      }
+      k += `|${id}`;
+    }
+    return k;
+  };
+  let shapes: Shapes;
+  try {
+    shapes = shapesOf(spec, entries);
+  } catch (e) {
+    if (e instanceof Refused) return { verdict: "violation", states: 0, records, explanation: `tracegen refuses the run: ${e.message}` };
+    throw e;
+  }
+  const ready = (consumed: Int32Array, i: number): boolean => {
     const inst = instances[i]!;
-    const k = node.consumed[i]!;
+    const k = consumed[i]!;
     if (k >= inst.entries.length) return false;
-    for (const [j, c] of inst.deps[k]!) if (j < 0 || node.consumed[j]! < c) return false;
+    for (const [j, c] of inst.deps[k]!) if (j < 0 || consumed[j]! < c) return false;
     return true;
   };
-  const pathOf = (node: Node): string => {
+  const pathOf = (node: Node | undefined): string => {
     const out: string[] = [];
     for (let x: Node | undefined = node; x?.via !== undefined && out.length < 6; x = x.parent) out.push(`${x.via.file}:${x.via.line}`);
     return out.length === 0 ? "(the initial state)" : `after ${out.reverse().join(", ")}${out.length === 6 ? " (last 6)" : ""}`;
   };
+  const seen = new Set<string>();
+  // As TLC: a new state is checked when it is generated — each ready record's step is computed then (the
+  // progress invariant) and kept for when the state is expanded.
+  const generate = (consumed: Int32Array, state: State, parent: Node | undefined, via: TraceEntry | undefined): Node | string => {
+    const steps: (StepResult | undefined)[] = [];
+    const node: Node = { consumed, state, parent, via, steps };
+    for (let i = 0; i < n; i++) {
+      if (!ready(consumed, i)) continue;
+      const inst = instances[i]!;
+      const entry = inst.entries[consumed[i]!]!;
+      let result: StepResult;
+      try {
+        result = step(spec, ev, shapes, inst, entry, state);
+      } catch (e) {
+        if (e instanceof Refused) return `${where(entry)}: tracegen refuses this record: ${e.message}`;
+        if (e instanceof EvalError) return `${describe(entry)}\n  evaluating the spec failed (TLC stops with an error here): ${e.message}\n  ${pathOf(node)}`;
+        throw e;
+      }
+      if (!result.ok && progressInv) return explainRefusal(spec, entry, result.refusal, state, pathOf(node));
+      steps[i] = result;
+    }
+    return node;
+  };
+  const first = generate(new Int32Array(n), spec.init, undefined, undefined);
+  if (typeof first === "string") return { verdict: "violation", states: 1, records, explanation: first };
+  const stack: Node[] = [first];
+  seen.add(keyOf(first.consumed, first.state));
+  const violation = (explanation: string): Verdict => ({ verdict: "violation", states: seen.size, records, explanation });
   while (stack.length > 0) {
     if (opts.signal?.aborted === true) return { verdict: "unknown", states: seen.size, records, reason: "aborted" };
     const node = stack.pop()!;
@@ -107,40 +158,34 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
     for (let i = 0; i < n; i++) if (node.consumed[i]! < instances[i]!.entries.length) done = false;
     if (done && !allPaths) return { verdict: "ok", states: seen.size, records };
     for (let i = 0; i < n; i++) {
-      if (!ready(node, i)) continue;
+      const result = node.steps[i];
+      if (result === undefined || !result.ok) continue;
       anyReady = true;
       const inst = instances[i]!;
       const entry = inst.entries[node.consumed[i]!]!;
-      let result: StepResult;
-      try {
-        result = step(spec, ev, inst, entry, node.state);
-      } catch (e) {
-        if (e instanceof Refused) return violation(`${where(entry)}: tracegen refuses this record: ${e.message}`);
-        if (e instanceof EvalError) return violation(`${describe(entry)}\n  evaluating the spec failed (TLC stops with an error here): ${e.message}\n  ${pathOf(node)}`);
-        throw e;
-      }
-      if (!result.ok) {
-        if (progressInv) return violation(explainRefusal(spec, entry, result.refusal, node.state, pathOf(node)));
-        continue;
-      }
       for (const s2 of result.finals) {
+        // As TLC: a new state's invariants are checked when it is generated, then the step's action property.
+        const consumed = node.consumed.slice();
+        consumed[i]!++;
+        const k = keyOf(consumed, s2);
+        let child: Node | string | undefined;
+        if (!seen.has(k)) {
+          seen.add(k);
+          if (seen.size > maxStates) return { verdict: "unknown", states: seen.size, records, reason: `more than ${maxStates} distinct states (raise the budget)` };
+          child = generate(consumed, s2, node, entry);
+          if (typeof child === "string") return violation(child);
+        }
         if (!entry.record.isAbort && !sameState(node.state, s2)) {
           let refines: boolean;
           try {
-            refines = ev.holds(nextFormula(spec), { state: node.state, next: s2, memo: new Map() });
+            refines = labelActionHolds(spec, entry, inst.self, node.state, s2) || ev.holds(nextFormula(spec), { state: node.state, next: s2, memo: new Map() });
           } catch (e) {
             if (e instanceof EvalError) return violation(`${describe(entry)}\n  evaluating the spec's Next failed (TLC stops with an error here): ${e.message}\n  ${pathOf(node)}`);
             throw e;
           }
-          if (!refines) return violation(explainRefinement(spec, entry, node.state, s2, pathOf(node)));
+          if (!refines) return violation(explainRefinement(spec, entry, node.state, s2, pathOf(node), result.foreign?.has(s2) === true));
         }
-        const consumed = node.consumed.slice();
-        consumed[i]!++;
-        const k = keyOf(consumed, s2);
-        if (seen.has(k)) continue;
-        seen.add(k);
-        if (seen.size > maxStates) return { verdict: "unknown", states: seen.size, records, reason: `more than ${maxStates} distinct states (raise the budget)` };
-        stack.push({ consumed, state: s2, parent: node, via: entry });
+        if (child !== undefined && typeof child !== "string") stack.push(child);
       }
     }
     if (!anyReady && !done) {
@@ -188,6 +233,25 @@ function nextFormula(spec: SpecModel): Expr {
   return e;
 }
 
+/**
+ * The translation's action for the record's label, `label(self)`, is a disjunct of Next for that self; when it
+ * holds, so does Next (a cheap first try; when it does not, Next is evaluated in full).
+ */
+function labelActionHolds(spec: SpecModel, entry: TraceEntry, self: TlaValue, s: State, s2: State): boolean {
+  const label = labelOf(entry.record.csElements[0]!.value);
+  const d = spec.module.defs.get(label);
+  if (d === undefined) return false;
+  let def;
+  try {
+    def = d.get();
+  } catch {
+    return false;
+  }
+  if (def.params.length !== 1 || def.params[0]!.arity !== 0 || def.fnBinds !== undefined) return false;
+  type Scope = Parameters<Evaluator["ev"]>[2];
+  return spec.evaluator.holds(def.body, { state: s, next: s2, memo: new Map() }, { name: def.params[0]!.name, value: self, lazy: undefined, parent: undefined } as Scope);
+}
+
 function groupInstances(entries: readonly TraceEntry[]): Instance[] {
   // tracegen keys records and clocks by the self value alone (the archetype name is not part of the key).
   const byKey = new Map<string, TraceEntry[]>();
@@ -210,11 +274,23 @@ function groupInstances(entries: readonly TraceEntry[]): Instance[] {
       for (const [j, c] of clock) if (j !== me && c > 0) out.push([j, c]);
       return out;
     });
-    return { self: parseTlaValue(first.self), selfText: first.self, key: `${first.archetypeName}:${first.self}`, entries: list, deps };
+    return { self: normalize(parseTlaValue(first.self)), selfText: first.self, key: `${first.archetypeName}:${first.self}`, entries: list, deps };
   });
 }
 
 // ---- one record as one step ---------------------------------------------------------------------------------
+
+// Records repeat the same value texts (messages, labels, indices): each text is parsed once.
+const parseCache = new Map<string, TlaValue>();
+function parsed(text: string): TlaValue {
+  let v = parseCache.get(text);
+  if (v === undefined) {
+    if (parseCache.size > 100_000) parseCache.clear();
+    v = normalize(parseTlaValue(text));
+    parseCache.set(text, v);
+  }
+  return v;
+}
 
 function labelOf(v: string): string {
   const s = v.replace(/^"|"$/g, "");
@@ -223,57 +299,125 @@ function labelOf(v: string): string {
   return parts[parts.length - 1]!;
 }
 
-function step(spec: SpecModel, ev: Evaluator, inst: Instance, entry: TraceEntry, state: State): StepResult {
+// tracegen writes one TLA+ action per distinct *shape* of record (label, abort flag, and per element: name,
+// tag, number of indices, the literal label of a .pc element, whether an oldValue is checked) and lets any
+// record be taken by any action whose label, length, abort flag and element names match: the values come from
+// the record, the tags and .pc labels from the shape. So a record can also be taken "as" a sibling record
+// (e.g. a loop head that once went on to its body and once to Done), which TLC then explores.
+interface ShapeElement {
+  readonly name: string;
+  readonly v: SpecVar;
+  readonly tag: "read" | "write";
+  readonly indices: number;
+  readonly pcLabel: string | undefined;
+  readonly hasOld: boolean;
+}
+interface Shape {
+  readonly key: string;
+  readonly els: readonly ShapeElement[];
+}
+type Shapes = ReadonlyMap<string, readonly Shape[]>;
+
+function matchKey(r: TraceRecord): string {
+  return `${labelOf(r.csElements[0]!.value)}|${r.isAbort}|${r.csElements.map((e) => (e.name.name === ".pc" ? ".pc" : `${r.archetypeName}.${e.name.name}`)).join(",")}`;
+}
+
+function shapeOf(spec: SpecModel, e: TraceEntry): Shape {
+  const r = e.record;
+  const els = r.csElements.slice(1).map((el): ShapeElement => {
+    const name = el.name.name === ".pc" ? ".pc" : `${r.archetypeName}.${el.name.name}`;
+    const v = spec.vars.get(name);
+    if (v === undefined) throw new Refused(`${where(e)}: key not found: ${name} (the spec has no such variable for this archetype)`);
+    return {
+      name,
+      v,
+      tag: el.tag,
+      indices: el.indices.length,
+      pcLabel: name === ".pc" ? labelOf(el.value) : undefined,
+      hasOld: el.oldValue !== undefined && el.oldValue !== "defaultInitValue" && name !== ".pc",
+    };
+  });
+  return { key: `${matchKey(r)}|${els.map((x) => `${x.tag}:${x.indices}:${x.pcLabel ?? ""}:${x.hasOld}`).join(",")}`, els };
+}
+
+/** Every record's shape, grouped by what a record must match to be taken by it; Refused as tracegen refuses. */
+export function shapesOf(spec: SpecModel, entries: readonly TraceEntry[]): Shapes {
+  const out = new Map<string, Shape[]>();
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (e.record.csElements[0]!.name.name !== ".pc") throw new Refused(`${where(e)}: the first element is not a read of .pc`);
+    const sh = shapeOf(spec, e);
+    if (seen.has(sh.key)) continue;
+    seen.add(sh.key);
+    const k = matchKey(e.record);
+    let list = out.get(k);
+    if (list === undefined) out.set(k, (list = []));
+    list.push(sh);
+  }
+  return out;
+}
+
+function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, entry: TraceEntry, state: State): StepResult {
   const r = entry.record;
   const els = r.csElements;
-  if (els[0]!.name.name !== ".pc") throw new Refused("the first element is not a read of .pc");
   const label = labelOf(els[0]!.value);
   const self = inst.self;
   const ctx0: EvalCtx = { state, next: undefined, memo: new Map() };
   const pc = tryApply(state.pc!, self);
   if (pc === undefined) throw new EvalError(`pc has no entry for self ${inst.selfText}`);
   if (!eq(pc, str(label))) return { ok: false, refusal: { element: 0, message: `pc[${inst.selfText}] is ${show(pc)}, the record is at "${label}"` } };
-  // The clock-ready check of tracegen uses the record's own entry; a record whose own entry is off is never ready.
   const finals: State[] = [];
+  const foreign = new Set<State>();
   let firstRefusal: Refusal | undefined;
-  const refuse = (element: number, message: string) => {
-    firstRefusal ??= { element, message };
+  const own = shapeOf(spec, entry).key;
+  // Messages are built only for the refusal that is reported (formatting values is costly on large states).
+  let reporting = false;
+  const refuse = (element: number, message: () => string) => {
+    if (reporting && firstRefusal === undefined) firstRefusal = { element, message: message() };
   };
-  const run = (k: number, s: State): void => {
-    if (k === els.length) {
-      finals.push(r.isAbort ? state : s);
-      return;
-    }
-    const el = els[k]!;
-    const name = el.name.name === ".pc" ? ".pc" : `${r.archetypeName}.${el.name.name}`;
-    const v = spec.vars.get(name);
-    if (v === undefined) throw new Refused(`key not found: ${name} (the spec has no such variable for this archetype)`);
-    const value = el.name.name === ".pc" ? str(labelOf(el.value)) : parseTlaValue(el.value);
-    const indices = el.indices.map(parseTlaValue);
-    if (v.kind === "mapping") {
-      runMacro(spec, ev, ctx0, v, el.tag === "read", self, indices, value, s, (s2) => run(k + 1, s2), (msg) => refuse(k, msg));
-      return;
-    }
-    const path = v.kind === "local" ? [self, ...pathKey(indices)] : pathKey(indices);
-    const cur = getPath(s[v.tlaVar]!, path);
-    if (el.tag === "read") {
-      if (cur === undefined) return refuse(k, `${v.tlaVar}${fmtPath(path)} does not exist`);
-      if (!eq(cur, value)) return refuse(k, `the read of ${el.name.name} gives ${show(value)}, the state has ${v.tlaVar}${fmtPath(path)} = ${show(cur)}`);
-      run(k + 1, s);
-      return;
-    }
-    if (el.oldValue !== undefined && el.oldValue !== "defaultInitValue" && name !== ".pc") {
-      const old = parseTlaValue(el.oldValue);
-      if (cur === undefined || !eq(cur, old)) return refuse(k, `the write of ${el.name.name} says it overwrote ${show(old)}, the state has ${v.tlaVar}${fmtPath(path)} = ${cur === undefined ? "nothing" : show(cur)}`);
-    }
-    run(k + 1, { ...s, [v.tlaVar]: setPath(s[v.tlaVar]!, path, value) });
-  };
-  run(1, state);
+  const candidates = [...(shapes.get(matchKey(r)) ?? [])].sort((a, b) => (a.key === own ? -1 : b.key === own ? 1 : 0));
+  for (const shape of candidates) {
+    reporting = shape.key === own;
+    const run = (k: number, s: State): void => {
+      if (k === els.length) {
+        const f = r.isAbort ? state : s;
+        finals.push(f);
+        if (shape.key !== own) foreign.add(f);
+        return;
+      }
+      const el = els[k]!;
+      const sh = shape.els[k - 1]!;
+      const v = sh.v;
+      const value = sh.pcLabel !== undefined ? str(sh.pcLabel) : parsed(el.value);
+      if (el.indices.length < sh.indices) throw new EvalError(`${where(entry)}: element ${k} has ${el.indices.length} indices where a record of the same shape has ${sh.indices}`);
+      const indices = el.indices.slice(0, sh.indices).map(parsed);
+      if (v.kind === "mapping") {
+        runMacro(spec, ev, ctx0, v, sh.tag === "read", self, indices, value, s, (s2) => run(k + 1, s2), (msg) => refuse(k, msg));
+        return;
+      }
+      const path = v.kind === "local" ? [self, ...pathKey(indices)] : pathKey(indices);
+      const cur = getPath(s[v.tlaVar]!, path);
+      if (sh.tag === "read") {
+        if (cur === undefined) throw new EvalError(`${where(entry)}: ${v.tlaVar}${fmtPath(path)} does not exist`);
+        if (!eq(cur, value)) return refuse(k, () => `the read of ${el.name.name} gives ${show(value)}, the state has ${v.tlaVar}${fmtPath(path)} = ${show(cur)}`);
+        run(k + 1, s);
+        return;
+      }
+      if (sh.hasOld && el.oldValue !== undefined && el.oldValue !== "defaultInitValue" && sh.name !== ".pc") {
+        const old = parsed(el.oldValue);
+        if (cur === undefined) throw new EvalError(`${where(entry)}: ${v.tlaVar}${fmtPath(path)} does not exist`);
+        if (!eq(cur, old)) return refuse(k, () => `the write of ${el.name.name} says it overwrote ${show(old)}, the state has ${v.tlaVar}${fmtPath(path)} = ${show(cur)}`);
+      }
+      run(k + 1, { ...s, [v.tlaVar]: setPath(s[v.tlaVar]!, path, value) });
+    };
+    run(1, state);
+  }
   if (finals.length === 0) return { ok: false, refusal: firstRefusal ?? { element: undefined, message: "no way to take the record" } };
+  if (finals.length === 1) return { ok: true, finals, foreign };
   // Distinct finals only.
   const uniq = new Map<string, State>();
   for (const f of finals) uniq.set(stateKey(f), f);
-  return { ok: true, finals: [...uniq.values()] };
+  return { ok: true, finals: [...uniq.values()], foreign };
 }
 
 /** `x[a, b]` in TLA+ is x[<<a, b>>]: tracegen writes all indices in one application. */
@@ -316,7 +460,7 @@ function runMacro(
   value: TlaValue,
   s0: State,
   rest: (s: State) => void,
-  refuse: (msg: string) => void,
+  refuse: (msg: () => string) => void,
 ): void {
   if (indices.length < v.mappingCount) throw new EvalError(`${v.prefix}: the record gives ${indices.length} indices, the mapping has ${v.mappingCount}`);
   const idx = indices.slice(0, v.mappingCount);
@@ -347,7 +491,7 @@ function runMacro(
     const go = (s2: State, sc: Scope) => exec(stmts, i + 1, s2, sc, k);
     switch (st.s) {
       case "await":
-        if (!ev.holds(st.e, ctx, scope)) return refuse(`${v.macro.name}.${isRead ? "read" : "write"} for ${v.prefix}: await at ${spec.file}:${st.line} is false`);
+        if (!ev.holds(st.e, ctx, scope)) return refuse(() => `${v.macro.name}.${isRead ? "read" : "write"} for ${v.prefix}: await at ${spec.file}:${st.line} is false`);
         return go(s, scope);
       case "assert":
         if (!ev.holds(st.e, ctx, scope)) throw new EvalError(`assertion failed at ${spec.file}:${st.line}`);
@@ -358,7 +502,7 @@ function runMacro(
       case "yield": {
         const y = ev.val(st.e, ctx, scope);
         if (isRead) {
-          if (!eq(y, value)) return refuse(`the read of ${v.prefix.replace("_", ".")}${idx.map((x) => `[${show(x)}]`).join("")} is recorded as ${show(value)}, the spec's ${v.macro.name} read yields ${show(y)}`);
+          if (!eq(y, value)) return refuse(() => `the read of ${v.prefix.replace("_", ".")}${idx.map((x) => `[${show(x)}]`).join("")} is recorded as ${show(value)}, the spec's ${v.macro.name} read yields ${show(y)}`);
           return go(s, scope);
         }
         return go(assign(s, [], y), scope);
@@ -382,13 +526,25 @@ function runMacro(
           if (j === st.binds.length) return exec(st.body, 0, s, sc, go);
           const b = st.binds[j]!;
           if (b.eq !== undefined) return bindAll(j + 1, bind(sc, b.name, ev.val(b.eq, ctx, sc)));
-          for (const x of ev.elements(ev.ev(b.set!, ctx, sc))) bindAll(j + 1, bind(sc, b.name, x));
+          const set = ev.ev(b.set!, ctx, sc);
+          // `with (x \in S) { ...; yield x }` in a read: only x = the recorded value can pass the yield, so
+          // that is the only one tried (S may be large, e.g. every request a client could make).
+          const last = st.body[st.body.length - 1];
+          if (isRead && j === st.binds.length - 1 && last?.s === "yield" && last.e.t === "id" && last.e.name === b.name && last.e.args === undefined && !yieldsInside(st.body.slice(0, -1))) {
+            if (!ev.member(value, set)) return refuse(() => `the read of ${v.prefix.replace("_", ".")} is recorded as ${show(value)}, which the spec's ${v.macro.name} read cannot yield`);
+            return bindAll(j + 1, bind(sc, b.name, value));
+          }
+          for (const x of ev.elements(set)) bindAll(j + 1, bind(sc, b.name, x));
         };
         return bindAll(0, scope);
       }
     }
   };
   exec(body, 0, s0, bind(undefined, "self", self), (s) => rest(s));
+}
+
+function yieldsInside(stmts: readonly Stmt[]): boolean {
+  return stmts.some((st) => st.s === "yield" || (st.s === "with" && yieldsInside(st.body)) || (st.s === "if" && (yieldsInside(st.yes) || yieldsInside(st.no))) || (st.s === "either" && st.cases.some(yieldsInside)));
 }
 
 /** Chained application x[i0][i1]… (mapping macro indices are separate applications). */
@@ -424,7 +580,7 @@ function explainRefusal(spec: SpecModel, entry: TraceEntry, refusal: Refusal, s:
   ].join("\n");
 }
 
-function explainRefinement(spec: SpecModel, entry: TraceEntry, s: State, s2: State, path: string): string {
+function explainRefinement(spec: SpecModel, entry: TraceEntry, s: State, s2: State, path: string, foreign: boolean): string {
   const changed = Object.keys(s).filter((k) => !eq(s[k]!, s2[k]!));
   const writers = entry.record.csElements
     .slice(1)
@@ -437,6 +593,9 @@ function explainRefinement(spec: SpecModel, entry: TraceEntry, s: State, s2: Sta
   const hint = failingConjunct(spec, label, entry, s, s2);
   return [
     `the step is not one the spec allows (TLC: Action property __IsRefinement is violated): ${describe(entry)}`,
+    ...(foreign
+      ? [`  (taken as another record of the same label and elements: tracegen lets a record be taken by any such record's action, with that record's tags and .pc target; here pc becomes ${show(tryApply(s2.pc!, parseTlaValue(entry.record.self)) ?? str("?"))})`]
+      : []),
     `  the record's writes ${writers.length > 0 ? writers.join(", ") : "(none but .pc)"} change ${changed.join(", ")}; the spec's action ${label}(self) does not allow that${hint}`,
     `  from the state reached ${path}:`,
     stateLines(spec, s, new Set(changed)),

@@ -20,14 +20,46 @@ export const show = (v: TlaValue): string => {
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 };
 
+/** TLA+ equality; structural with fast paths, canonical forms only where representations differ. */
 export function eq(a: TlaValue, b: TlaValue): boolean {
   if (a === b) return true;
-  if (a.kind !== b.kind) {
-    const composite = (k: string) => k === "seq" || k === "record" || k === "function";
-    if (!(composite(a.kind) && composite(b.kind))) return false;
-  } else if (a.kind === "int") return a.value === (b as typeof a).value;
-  else if (a.kind === "string") return a.value === (b as typeof a).value;
-  else if (a.kind === "bool") return a.value === (b as typeof a).value;
+  switch (a.kind) {
+    case "int":
+      return b.kind === "int" && a.value === b.value;
+    case "string":
+      return b.kind === "string" && a.value === b.value;
+    case "bool":
+      return b.kind === "bool" && a.value === b.value;
+    case "model":
+      return b.kind === "model" && a.name === b.name;
+    case "set":
+      return b.kind === "set" && a.items.length === b.items.length && a.items.every((x) => setHas(b, x));
+    case "seq":
+      if (b.kind === "seq") return a.items.length === b.items.length && a.items.every((x, i) => eq(x, b.items[i]!));
+      break;
+    case "record":
+      if (b.kind === "record") {
+        if (a.fields.size !== b.fields.size) return false;
+        for (const [k, x] of a.fields) {
+          const y = b.fields.get(k);
+          if (y === undefined || !eq(x, y)) return false;
+        }
+        return true;
+      }
+      break;
+    case "function":
+      if (b.kind === "function") {
+        if (a.pairs.length !== b.pairs.length) return false;
+        for (const [k, x] of a.pairs) {
+          const y = tryApply(b, k);
+          if (y === undefined || !eq(x, y)) return false;
+        }
+        return true;
+      }
+      break;
+  }
+  const composite = (k: string) => k === "seq" || k === "record" || k === "function";
+  if (!composite(a.kind) || !composite(b.kind)) return false;
   return canonical(a) === canonical(b);
 }
 
@@ -60,6 +92,25 @@ export function makeFunction(pairs: readonly (readonly [TlaValue, TlaValue])[]):
   const dedup = new Map<string, readonly [TlaValue, TlaValue]>();
   for (const p of pairs) dedup.set(canonical(p[0]), p);
   return { kind: "function", pairs: [...dedup.values()] };
+}
+
+/**
+ * The representation the evaluator builds for a value (records for string-keyed functions, tuples for 1..n),
+ * so trace values and computed values compare on the fast path of `eq`.
+ */
+export function normalize(v: TlaValue): TlaValue {
+  switch (v.kind) {
+    case "set":
+      return makeSet(v.items.map(normalize));
+    case "seq":
+      return { kind: "seq", items: v.items.map(normalize) };
+    case "record":
+      return { kind: "record", fields: new Map([...v.fields].map(([k, x]) => [k, normalize(x)])) };
+    case "function":
+      return makeFunction(v.pairs.map(([k, x]) => [normalize(k), normalize(x)] as const));
+    default:
+      return v;
+  }
 }
 
 const lookupMemo = new WeakMap<TlaValue, Map<string, TlaValue>>();
