@@ -63,7 +63,6 @@ export async function submitSystem(definition: SystemDefinition, env: NodeJS.Pro
     const run = await createRun({
       runsDir: settings.runsDir,
       system: system.name,
-      variant: "antithesis",
       rerun: `ANTITHESIS=1 ${rerun}`,
       info: { mode: "antithesis", repository: antithesis.repository, baseUrl: antithesis.baseUrl, launcher: antithesis.launcher, checkout: system.checkout },
     });
