@@ -77,7 +77,8 @@ describe("pre-flight", () => {
   });
 
   test("raftkvs with RAFTKVS_CLIENTS=3 waits for the leader line, then drives client1..3", { timeout: 600_000 }, async () => {
-    const { promise, project, events } = await start(raftkvs, { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "20" });
+    // The composer's parallel regime with three copies: one driver copy per client container.
+    const { promise, project, events } = await start(raftkvs, { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "20", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" });
     const report = await promise;
     const ready = events.find((e) => e.type === "ready");
     expect(ready, "a ready event").toMatchObject({ type: "ready", service: expect.stringMatching(/^server\d$/), line: expect.stringMatching(/became leader in term \d+/) });

@@ -7,6 +7,7 @@ import type { Run } from "../run/artifacts.ts";
 import type { RunContext } from "../run/context.ts";
 import type { PreparedSystem } from "../run/prepare.ts";
 import { variant } from "../run/variant.ts";
+import { composerTimelines } from "../workload/composer.ts";
 import { validateForAntithesis } from "./validate.ts";
 
 export interface PreflightOptions {
@@ -38,6 +39,8 @@ export async function preflight(ctx: RunContext, opts: PreflightOptions): Promis
     { ...ctx, log },
     {
       variant: variant(ctx.system),
+      // One timeline of the test composer, as COMPOSER_* say (Antithesis explores many; one shows they run).
+      timeline: composerTimelines(ctx.settings.env, ctx.system.name)[0]!,
       rerun: opts.rerun,
       prepared: opts.prepared,
       run: opts.run,
