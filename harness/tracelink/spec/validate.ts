@@ -357,10 +357,37 @@ export function shapesOf(spec: SpecModel, entries: readonly TraceEntry[]): Shape
   return out;
 }
 
+/** What a record's steps need, computed once per record (a record is stepped from many states). */
+interface Prepared {
+  readonly label: string;
+  readonly match: string;
+  readonly own: string;
+  readonly values: readonly (TlaValue | undefined)[];
+  readonly indices: readonly (readonly TlaValue[])[];
+  readonly old: readonly (TlaValue | undefined)[];
+}
+const preparedMemo = new WeakMap<TraceEntry, Prepared>();
+function prepare(spec: SpecModel, entry: TraceEntry): Prepared {
+  let p = preparedMemo.get(entry);
+  if (p !== undefined) return p;
+  const els = entry.record.csElements;
+  p = {
+    label: labelOf(els[0]!.value),
+    match: matchKey(entry.record),
+    own: shapeOf(spec, entry).key,
+    values: els.map((el) => (el.name.name === ".pc" ? undefined : parsed(el.value))),
+    indices: els.map((el) => el.indices.map(parsed)),
+    old: els.map((el) => (el.oldValue === undefined || el.oldValue === "defaultInitValue" || el.name.name === ".pc" ? undefined : parsed(el.oldValue))),
+  };
+  preparedMemo.set(entry, p);
+  return p;
+}
+
 function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, entry: TraceEntry, state: State): StepResult {
   const r = entry.record;
   const els = r.csElements;
-  const label = labelOf(els[0]!.value);
+  const prep = prepare(spec, entry);
+  const label = prep.label;
   const self = inst.self;
   const ctx0: EvalCtx = { state, next: undefined, memo: new Map() };
   const pc = tryApply(state.pc!, self);
@@ -369,13 +396,14 @@ function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, en
   const finals: State[] = [];
   const foreign = new Set<State>();
   let firstRefusal: Refusal | undefined;
-  const own = shapeOf(spec, entry).key;
+  const own = prep.own;
   // Messages are built only for the refusal that is reported (formatting values is costly on large states).
   let reporting = false;
   const refuse = (element: number, message: () => string) => {
     if (reporting && firstRefusal === undefined) firstRefusal = { element, message: message() };
   };
-  const candidates = [...(shapes.get(matchKey(r)) ?? [])].sort((a, b) => (a.key === own ? -1 : b.key === own ? 1 : 0));
+  const found = shapes.get(prep.match) ?? [];
+  const candidates = found.length === 1 ? found : [...found].sort((a, b) => (a.key === own ? -1 : b.key === own ? 1 : 0));
   for (const shape of candidates) {
     reporting = shape.key === own;
     const run = (k: number, s: State): void => {
@@ -388,9 +416,10 @@ function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, en
       const el = els[k]!;
       const sh = shape.els[k - 1]!;
       const v = sh.v;
-      const value = sh.pcLabel !== undefined ? str(sh.pcLabel) : parsed(el.value);
+      const value = sh.pcLabel !== undefined ? str(sh.pcLabel) : prep.values[k] ?? parsed(el.value);
       if (el.indices.length < sh.indices) throw new EvalError(`${where(entry)}: element ${k} has ${el.indices.length} indices where a record of the same shape has ${sh.indices}`);
-      const indices = el.indices.slice(0, sh.indices).map(parsed);
+      const all = prep.indices[k]!;
+      const indices = all.length === sh.indices ? all : all.slice(0, sh.indices);
       if (v.kind === "mapping") {
         runMacro(spec, ev, ctx0, v, sh.tag === "read", self, indices, value, s, (s2) => run(k + 1, s2), (msg) => refuse(k, msg));
         return;
@@ -403,8 +432,8 @@ function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, en
         run(k + 1, s);
         return;
       }
-      if (sh.hasOld && el.oldValue !== undefined && el.oldValue !== "defaultInitValue" && sh.name !== ".pc") {
-        const old = parsed(el.oldValue);
+      const old = prep.old[k];
+      if (sh.hasOld && old !== undefined && sh.name !== ".pc") {
         if (cur === undefined) throw new EvalError(`${where(entry)}: ${v.tlaVar}${fmtPath(path)} does not exist`);
         if (!eq(cur, old)) return refuse(k, () => `the write of ${el.name.name} says it overwrote ${show(old)}, the state has ${v.tlaVar}${fmtPath(path)} = ${show(cur)}`);
       }
