@@ -32,7 +32,8 @@ export default defineSystem({
   // Antithesis builds (ANTITHESIS=1) instrument the system's own module for coverage.
   instrument: ["dqueue"],
   tracesVolume: "traces",
-  workloadEnv: ["DQUEUE_ITEMS"],
+  // DQUEUE_PLANT: a planted property failure, for the harness's own tests (suites/dqueue/planted.test.ts).
+  workloadEnv: ["DQUEUE_ITEMS", "DQUEUE_PLANT"],
   // The design our dqueue implements, with its translation; its traces are validated against it.
   spec: "systems/dqueue/dqueue.tla",
   // TraceLink structure, the queue's promise (every item consumed once, in order), and pgo.jar's TraceLink when
