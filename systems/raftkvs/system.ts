@@ -7,6 +7,7 @@ import { linearizabilityChecker } from "../../harness/history/index.ts";
 import { defineSystem } from "../../harness/system.ts";
 import { pgoJarChecker, pgoJarCheckerInCheckout } from "../../harness/tracelink/pgo-jar.ts";
 import { traceLinkChecker } from "../../harness/tracelink/index.ts";
+import { specCheckerInCheckout } from "../../harness/tracelink/spec/checker.ts";
 import { everyRequestAnswered, withRecordBudget } from "./checks.ts";
 
 /** Every server prints this when it becomes leader; the harness reads it to find the leader. */
@@ -72,6 +73,8 @@ const raftkvs = defineSystem({
           PGO_JAR_MAX_RECORDS,
           "larger runs are decided by the native validator",
         ),
+    // The native validator, on every run: PGo's spec (3 servers) under PGO_DIR, else ours.
+    specCheckerInCheckout(settings, "systems/raftkvs/raftkvs.tla", system.spec, "systems/raftkvs/raftkvsValidate3.cfg"),
   ],
 });
 export default raftkvs;
