@@ -137,3 +137,21 @@ test("the tracelink/spec checker: ok, violation, and skipped without a spec", as
   expect(none!.valid).toBe("unknown");
   expect(none!.skipped).toBe("no spec here");
 });
+
+describe("agrees with TLC on our dqueue's runs and mutants (testdata/tracelink/ours/dqueue, --noall-paths)", () => {
+  const root = join(TESTDATA, "tracelink", "ours", "dqueue");
+  const table = readFileSync(join(root, "verdicts.tsv"), "utf8")
+    .split("\n")
+    .slice(1)
+    .filter((l) => l.trim() !== "")
+    .map((l) => l.split("\t") as [string, string, string]);
+  test("the table has passes and failures", () => {
+    expect(table.some(([, v]) => v === "pass") && table.some(([, v]) => v === "fail")).toBe(true);
+  });
+  for (const [name, verdict, error] of table) {
+    test(`${name}: TLC ${verdict}${error === "-" ? "" : ` (${error})`}`, async () => {
+      const r = await validateFiles(DQUEUE_SPEC, undefined, await listTraceFiles(join(root, name)), { allPaths: false });
+      expect(r.verdict.verdict, r.verdict.verdict === "violation" ? r.verdict.explanation : "").toBe(verdict === "pass" ? "ok" : "violation");
+    });
+  }
+});
