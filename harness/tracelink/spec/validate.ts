@@ -34,7 +34,7 @@ export interface TraceEntry {
 export interface ValidateOptions {
   readonly allPaths?: boolean;
   readonly progressInv?: boolean;
-  /** Distinct states explored before the answer is `unknown` (default 1,000,000). */
+  /** Distinct states explored before the answer is `unknown` (default 200,000). */
   readonly maxStates?: number;
   readonly signal?: AbortSignal;
 }
@@ -67,7 +67,7 @@ class Refused extends Error {}
 export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opts: ValidateOptions = {}): Verdict {
   const allPaths = opts.allPaths ?? true;
   const progressInv = opts.progressInv ?? true;
-  const maxStates = opts.maxStates ?? 1_000_000;
+  const maxStates = opts.maxStates ?? 200_000;
   const instances = groupInstances(entries);
   const records = entries.length;
   const ev = spec.evaluator;
