@@ -26,7 +26,7 @@ const rows: Row[] = readFileSync(join(RUNS, "verdicts.tsv"), "utf8")
   .split("\n")
   .filter((l) => l.trim() !== "" && !l.startsWith("#") && !l.startsWith("run\t"))
   .map((l) => {
-    const [run, allPaths, noAllPaths, what] = l.split("\t");
+    const [run, allPaths, noAllPaths, , what] = l.split("\t");
     return { run: run!, allPaths: allPaths!, noAllPaths: noAllPaths!, what: what ?? "" };
   });
 

@@ -602,7 +602,7 @@ function touchedVars(spec: SpecModel, entry: TraceEntry): Set<string> {
 function explainRefusal(spec: SpecModel, entry: TraceEntry, refusal: Refusal, s: State, path: string): string {
   const el = refusal.element === undefined ? undefined : entry.record.csElements[refusal.element];
   return [
-    `no order of the records can take ${describe(entry)}`,
+    `a record its clock allows cannot be taken (TLC: Invariant __progress_inv is violated): ${describe(entry)}`,
     `  ${el === undefined ? "" : `element ${refusal.element} (${el.tag} ${el.name.name}): `}${refusal.message}`,
     `  from the state reached ${path}:`,
     stateLines(spec, s, touchedVars(spec, entry)),
