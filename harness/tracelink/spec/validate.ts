@@ -282,7 +282,7 @@ function groupInstances(entries: readonly TraceEntry[]): Instance[] {
 
 // Records repeat the same value texts (messages, labels, indices): each text is parsed once.
 const parseCache = new Map<string, TlaValue>();
-function parsed(text: string): TlaValue {
+export function parsed(text: string): TlaValue {
   let v = parseCache.get(text);
   if (v === undefined) {
     if (parseCache.size > 100_000) parseCache.clear();
