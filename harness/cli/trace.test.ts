@@ -107,4 +107,11 @@ test("trace validate --spec: 0 a behaviour of the design, 1 not (with the explan
   expect(unusable.code).toBe(2);
   expect(unusable.err).toMatch(/no "--mpcal" algorithm/);
   expect((await trace("validate", join(runs, "ok"))).code).toBe(2);
+  // A construct the evaluator does not know is no verdict: exit 2 naming it, not a violation.
+  const odd = join(noMpcal, "pingpong.tla");
+  await writeFile(odd, (await readFile(spec, "utf8")).replace('ping(self) == /\\ pc[self] = "ping"', 'ping(self) == /\\ pc[self] = "ping" /\\ NotAnOperator(1)'));
+  await writeFile(join(noMpcal, "pingpongValidate.cfg"), "CONSTANTS\n  NUM_PINGS = 2\n");
+  const unknownName = await trace("validate", "--spec", odd, join(runs, "ok"));
+  expect(unknownName.err).toMatch(/pingpong\.tla:\d+: unknown name NotAnOperator/);
+  expect(unknownName.code).toBe(2);
 });

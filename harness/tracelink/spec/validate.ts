@@ -23,7 +23,7 @@ import type { Expr } from "./ast.ts";
 import { Evaluator, type EvalCtx, type State } from "./eval.ts";
 import type { Stmt } from "./mpcal.ts";
 import { stateKey, type SpecModel, type SpecVar } from "./spec-model.ts";
-import { apply, eq, EvalError, normalize, show, str, tryApply, update } from "./values.ts";
+import { apply, eq, EvalError, normalize, show, str, tryApply, Unsupported, update } from "./values.ts";
 
 export interface TraceEntry {
   readonly file: string;
@@ -137,6 +137,7 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
         result = step(spec, ev, shapes, inst, entry, state);
       } catch (e) {
         if (e instanceof Refused) return `${where(entry)}: tracegen refuses this record: ${e.message}`;
+        if (e instanceof Unsupported) throw e;
         if (e instanceof EvalError) return `${describe(entry)}\n  evaluating the spec failed (TLC stops with an error here): ${e.message}\n  ${pathOf(node)}`;
         throw e;
       }
@@ -180,6 +181,7 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
           try {
             refines = labelActionHolds(spec, entry, inst.self, node.state, s2) || ev.holds(nextFormula(spec), { state: node.state, next: s2, memo: new Map() });
           } catch (e) {
+            if (e instanceof Unsupported) throw e;
             if (e instanceof EvalError) return violation(`${describe(entry)}\n  evaluating the spec's Next failed (TLC stops with an error here): ${e.message}\n  ${pathOf(node)}`);
             throw e;
           }
@@ -539,7 +541,7 @@ function runMacro(
       case "assign": {
         let s2 = s;
         for (const p of st.pairs) {
-          if (p.lhs.base !== "$variable") throw new EvalError(`${spec.file}:${st.line}: assignment to ${p.lhs.base} in a mapping macro is not supported`);
+          if (p.lhs.base !== "$variable") throw new Unsupported(`${spec.file}:${st.line}: assignment to ${p.lhs.base} in a mapping macro is not supported`);
           const path = p.lhs.path.map((x) => (x.k === "fld" ? str(x.name) : x.args.length === 1 ? ev.val(x.args[0]!, ctx, scope) : ({ kind: "seq", items: x.args.map((a) => ev.val(a, ctx, scope)) } as TlaValue)));
           s2 = assign(s2, path, ev.val(p.rhs, ctx, scope));
         }

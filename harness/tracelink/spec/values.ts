@@ -8,6 +8,11 @@ export class EvalError extends Error {
   override name = "EvalError";
 }
 
+/** A construct this evaluator does not support (TLC might): the run cannot be judged here — never a verdict. */
+export class Unsupported extends EvalError {
+  override name = "Unsupported";
+}
+
 export const TRUE: TlaValue = { kind: "bool", value: true };
 export const FALSE: TlaValue = { kind: "bool", value: false };
 export const bool = (b: boolean): TlaValue => (b ? TRUE : FALSE);
