@@ -20,7 +20,7 @@ const SPEC = "systems/raftkvs/raftkvs.tla";
  * see testdata/README.md, "tracelink/ours/raftkvs"), and TLC is stopped after PGO_JAR_TIMEOUT_MS.
  */
 const PGO_JAR_MAX_RECORDS = 3000;
-const PGO_JAR_TIMEOUT_MS = 240_000;
+const PGO_JAR_TIMEOUT_MS = 600_000;
 
 const raftkvs = defineSystem({
   name: "raftkvs",
