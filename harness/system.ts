@@ -42,10 +42,10 @@ const definitionSchema = z.object({
   tracesVolume: z.string().min(1),
   workloadEnv: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]*$/)).default([]),
   ready: readySchema.optional(),
-  /** The system's MPCal design (a .tla file, relative to the project root), for TraceLink against the spec. */
-  spec: z.string().endsWith(".tla", { error: 'must be a .tla file, like "systems/raftkvs/raftkvs.tla"' }).optional(),
   /** Modules instrumented for Antithesis coverage in ANTITHESIS=1 builds (overridable by ANTITHESIS_INSTRUMENT). */
   instrument: z.array(name).default([]),
+  /** The system's own design: its MPCal spec (`.tla`, relative to the project root), which its traces validate against. */
+  spec: z.string().regex(/\.tla$/, { error: 'must be a TLA+ file, like "systems/dqueue/dqueue.tla"' }).optional(),
   /**
    * How to build this system from a PGo checkout (PGO_DIR) instead: modules whose dir is relative to the
    * checkout. A module of the same name replaces ours; the others are added (ours not named stay, e.g. the
@@ -61,8 +61,8 @@ const definitionSchema = z.object({
 });
 
 export type SystemInput = z.input<typeof definitionSchema> & {
-  /** The checks run on a collected run (TraceLink, histories, …). */
-  checks: (settings: Settings) => readonly Checker[];
+  /** The checks run on a collected run (TraceLink, histories, …); `system` is the definition as run (e.g. its spec). */
+  checks: (settings: Settings, system: SystemDefinition) => readonly Checker[];
   /**
    * The services that each run their own copy of every driver command, at once (e.g. one client per
    * container, counted from the workload env). Default: the service the command was found in.
@@ -102,7 +102,7 @@ export interface SystemDefinition {
   readonly instrument: readonly string[];
   /** Absolute path of the system's own MPCal spec, when it has one. */
   readonly spec: string | undefined;
-  readonly checks: (settings: Settings) => readonly Checker[];
+  readonly checks: (settings: Settings, system: SystemDefinition) => readonly Checker[];
   readonly driverServices: ((env: Readonly<Record<string, string>>) => readonly string[]) | undefined;
   readonly pgo: { readonly modules: readonly GoModule[]; readonly ready?: SystemDefinition["ready"] } | undefined;
   /** Set when the modules come from a PGo checkout (see forCheckout). */

@@ -542,7 +542,9 @@ SendSeq(net, ms) ==
 }
 
 \* BEGIN PLUSCAL TRANSLATION
-\* mpcal-sha256: a281bef94a2ae4ce244477fde4477cd4b9743747cb9a65662df369c32334166f
+\* stamp mpcal sha256:3936005934ef0a37a80ca125d78b602ec2028ac0f8502c3408cd68ee58c75515
+\* stamp pluscal sha256:a4e07ee7379860e2c8b3c9de6736c04a37ab8453869239534e29c51489893c74
+\* stamp tla sha256:18e32c386935606355109102889adaf494c10abb4911723c5b731ccd9cda4ad9
 --algorithm raftkvs {
   variables network = [i \in NodeSet |-> EmptyBag]; state = [i \in ServerSet |-> Follower]; currentTerm = [i \in ServerSet |-> 0]; votedFor = [i \in ServerSet |-> Nil]; votesGranted = [i \in ServerSet |-> {}]; log = [i \in ServerSet |-> <<>>]; commitIndex = [i \in ServerSet |-> 0]; lastApplied = [i \in ServerSet |-> 0]; nextIndex = [p \in (ServerSet) \X (ServerSet) |-> 1]; matchIndex = [p \in (ServerSet) \X (ServerSet) |-> 0]; reqCh = <<>>; respCh; requestVoteSrvId = [i \in ServerRequestVoteSet |-> (i) - ((1) * (NumServers))]; appendEntriesSrvId = [i \in ServerAppendEntriesSet |-> (i) - ((2) * (NumServers))]; advanceCommitIndexSrvId = [i \in ServerAdvanceCommitIndexSet |-> (i) - ((3) * (NumServers))]; becomeLeaderSrvId = [i \in ServerBecomeLeaderSet |-> (i) - ((4) * (NumServers))];
   

@@ -61,14 +61,14 @@ const raftkvs = defineSystem({
   ready: { services: SERVERS, logMessage: BECAME_LEADER },
   // TraceLink structure, every request answered, the clients' history linearizable (get/put on a KV store), and
   // pgo.jar's TraceLink (when a jar is given) against our spec, or against PGo's raftkvs spec for PGo's build.
-  checks: (settings) => [
+  checks: (settings, system) => [
     traceLinkChecker(),
     everyRequestAnswered(),
     linearizabilityChecker(),
     settings.pgoDir !== undefined
       ? pgoJarCheckerInCheckout(settings, "systems/raftkvs/raftkvs.tla")
       : withRecordBudget(
-          pgoJarChecker({ spec: raftkvs.spec, pgoJar: settings.pgoJar, env: settings.env, timeoutMs: PGO_JAR_TIMEOUT_MS }),
+          pgoJarChecker({ spec: system.spec, pgoJar: settings.pgoJar, env: settings.env, timeoutMs: PGO_JAR_TIMEOUT_MS }),
           PGO_JAR_MAX_RECORDS,
           "larger runs are decided by the native validator",
         ),
