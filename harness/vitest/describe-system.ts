@@ -14,7 +14,7 @@ import { saveLogs } from "../collect/logs.ts";
 import { collectSdkOutput, collectTraces } from "../collect/traces.ts";
 import { dockerClient } from "../image/docker.ts";
 import { logger } from "../log.ts";
-import { createRun, redactEnv, type Run } from "../run/artifacts.ts";
+import { createRun, redactEnv, updateRun, type Run } from "../run/artifacts.ts";
 import { loadSettings, type Settings } from "../settings.ts";
 import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
 import { discoverTemplate } from "../workload/template.ts";
@@ -40,6 +40,8 @@ export interface RunOptions {
   readonly title?: string;
   /** Faults injected while the drivers run (Jepsen's nemesis); each with a check is reported as a test. */
   readonly faults?: readonly Fault[];
+  /** Environment of the system's services by service name, over the compose file's (e.g. a planted bug's switch). */
+  readonly serviceEnv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Workload env for this run, over the host's (e.g. more clients for one suite file). */
   readonly env?: Readonly<Record<string, string>>;
   /** A reason not to run this variant (e.g. it needs a log line only our binaries print); reported as a skip. */
@@ -82,6 +84,12 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
     }
   }
 
+  /** Every fault healed and its helpers removed (before collection and teardown, also after a failure). */
+  async function healFaults(): Promise<void> {
+    if (state.cluster === undefined) return;
+    for (const f of faults) await f.heal?.(state.cluster).catch((err: unknown) => log.warn(`could not heal fault "${f.name}": ${String(err)}`));
+  }
+
   async function saveContainerLogs(): Promise<string | undefined> {
     if (state.cluster === undefined || state.run === undefined) return undefined;
     state.logsDir = await saveLogs(docker, await state.cluster.containers(), state.run.dir);
@@ -98,6 +106,8 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
         build: prepared.build.hash,
         checkout: system.checkout,
         baseImage: prepared.baseImage,
+        ...(faults.length > 0 ? { faults: faults.map((f) => ({ name: f.name, ...f.plan })) } : {}),
+        ...(opts.serviceEnv !== undefined ? { serviceEnv: opts.serviceEnv } : {}),
       });
       state.reaper = settings.keep ? undefined : Reaper.start(join(state.run.dir, "reaper.log"));
       log.info(`run ${state.run.id}: artifacts in ${state.run.dir}`);
@@ -116,6 +126,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
           reaper: state.reaper,
           keep: settings.keep,
           startupTimeoutMs: settings.setupTimeoutMs,
+          ...(opts.serviceEnv !== undefined ? { serviceEnv: opts.serviceEnv } : {}),
         });
         const complete = await waitForSetupComplete(state.cluster, settings.setupTimeoutMs, log, signal);
         log.info(`setup-complete signalled (${complete.file})`);
@@ -123,6 +134,8 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
           const ready = await waitForLogMessage(state.cluster, system.ready.services, system.ready.logMessage, settings.setupTimeoutMs, signal);
           log.info(`ready: ${ready.service}: ${ready.line.trim()}`);
         }
+        // Before the drivers, so that the first fault is not late (sidecars take a moment to start).
+        for (const f of faults) await f.prepare?.(state.cluster, { log: log.child(`fault/${f.name}`), baseImage: prepared.baseImage, signal });
       });
     });
 
@@ -169,6 +182,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
       if (state.cluster === undefined) return skip("the cluster did not come up");
       await stage("collect", async (run) => {
         const cluster = state.cluster!;
+        await healFaults();
         // Stopped first, so that every process has flushed and closed its trace files.
         await log.step("Stopping containers", () => cluster.stop());
         const traces = await collectTraces(cluster, system.tracesVolume, run.dir);
@@ -201,6 +215,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
     afterAll(async () => {
       const run = state.run;
       try {
+        await healFaults();
         if (state.cluster !== undefined && run !== undefined) {
           await saveContainerLogs().catch((err: unknown) => log.warn(`could not save container logs: ${String(err)}`));
           await collectSdkOutput(state.cluster, run.dir).catch(() => undefined);
@@ -219,6 +234,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
           },
           { spaces: 2 },
         );
+        if (state.faults.length > 0) await updateRun(run, { faultsInjected: state.faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })) });
         log.info(`verdict: ${verdict === true ? "PASS" : verdict === false ? "FAIL" : "UNKNOWN"} (${run.dir})`);
       }
     });
