@@ -193,7 +193,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
       });
     });
 
-    for (const checker of system.checks(settings)) {
+    for (const checker of system.checks(settings, system)) {
       test(`check: ${checker.name}`, async ({ signal, skip, annotate }) => {
         if (state.tracesDir === undefined || state.run === undefined) return skip("no traces were collected");
         const artifactsDir = join(state.run.dir, "checks", checker.name.replace(/[^A-Za-z0-9._-]/g, "_"));

@@ -32,11 +32,13 @@ export default defineSystem({
   instrument: ["dqueue"],
   tracesVolume: "traces",
   workloadEnv: ["DQUEUE_ITEMS"],
-  // TraceLink structure, the queue's promise (every item consumed once, in order), and pgo.jar's TraceLink
-  // against PGo's dqueue spec when a checkout and a jar are given.
-  checks: (settings) => [
+  // The design our dqueue implements, with its translation; its traces are validated against it.
+  spec: "systems/dqueue/dqueue.tla",
+  // TraceLink structure, the queue's promise (every item consumed once, in order), and pgo.jar's TraceLink when
+  // a jar is given: against our spec, or under PGO_DIR (PGo's build) against PGo's dqueue spec.
+  checks: (settings, system) => [
     traceLinkChecker(),
     queueChecker(),
-    pgoJarCheckerInCheckout(settings, "systems/dqueue/dqueue.tla"),
+    pgoJarCheckerInCheckout(settings, "systems/dqueue/dqueue.tla", system.spec),
   ],
 });
