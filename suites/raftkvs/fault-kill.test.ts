@@ -8,7 +8,7 @@ import { kill } from "../../harness/faults/kinds.ts";
 import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
 
 describeSystem(
-  { ...raftkvs, checks: (settings) => raftkvs.checks(settings).filter((c) => c.name !== "tracelink") },
+  { ...raftkvs, checks: (settings, system) => raftkvs.checks(settings, system).filter((c) => c.name !== "tracelink") },
   {
     title: "raftkvs with servers killed and restarted, 3 clients × 200 operations",
     env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200" },

@@ -24,7 +24,7 @@ const noLeaderLine = (system: typeof raftkvs) =>
 
 if (process.env["PLANTED_BUG_RUN"] === "1") {
   // Without TraceLink, which takes about a minute on this many operations here: the point is the history check.
-  describeSystem({ ...raftkvs, checks: (settings) => raftkvs.checks(settings).filter((c) => c.name !== "tracelink") }, {
+  describeSystem({ ...raftkvs, checks: (settings, system) => raftkvs.checks(settings, system).filter((c) => c.name !== "tracelink") }, {
     title: "raftkvs with a planted bug under partitions",
     env: faultedEnv,
     serviceEnv,
