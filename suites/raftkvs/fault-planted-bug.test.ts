@@ -12,7 +12,9 @@ import { runSuiteInChild } from "../../harness/vitest/child-run.ts";
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
 import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
 
-const MAX_SEEDS = 5;
+// Measured here on seeds 1–5: caught by 1, 3 and 4, not by 2 and 5 (their partitions missed the leader or
+// came as the drivers ended), so 8 seeds leave about a 1% chance of a false failure.
+const MAX_SEEDS = 8;
 const BUG = { RAFTKVS_PLANTED_BUG: "minority-commit" };
 const serviceEnv = { server1: BUG, server2: BUG, server3: BUG };
 const env = { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200" };
