@@ -115,7 +115,7 @@ export class Nemesis {
       }
       const index = this.windows.push({ kind: kind.name, targets: fault.targets, start, end: undefined, detail: fault.detail }) - 1;
       this.active = { kind: kind.name, fault, index };
-      log.info(`+${start - t0} ms ${kind.name}: ${fault.detail} (for ${duration} ms)`);
+      log.info(`+${start - t0} ms ${kind.name}: ${fault.detail} (in effect after ${Date.now() - start} ms, for ${duration} ms)`);
       await sleep(duration, signal);
       await this.healActive(log);
     }
@@ -125,10 +125,11 @@ export class Nemesis {
     const a = this.active;
     if (a === undefined) return;
     this.active = undefined;
+    const started = Date.now();
     try {
       await a.fault.heal();
       this.windows[a.index] = { ...this.windows[a.index]!, end: Date.now() };
-      log.info(`healed ${a.kind} (${a.fault.targets.join(", ")})`);
+      log.info(`healed ${a.kind} (${a.fault.targets.join(", ")}) in ${Date.now() - started} ms`);
     } catch (err) {
       this.errors.push(`healing ${a.kind}: ${err instanceof Error ? err.message : String(err)}`);
       log.warn(`could not heal ${a.kind}: ${String(err)}`);
