@@ -16,7 +16,8 @@ describeSystem(raftkvs, {
         pause({ select: ["one", "minority", "leader"] }),
         packets({ delayMs: 20, jitterMs: 10, lossPct: 10, duplicatePct: 10, reorderPct: 20 }),
       ],
-      { quietMs: [50, 300], faultMs: [400, 1000], minFaults: 2 },
+      // Short windows: 3 × 200 operations take 2–5 s here, and each window should leave room for another kind.
+      { quietMs: [20, 200], faultMs: [300, 800] },
     ),
   ],
   skipWhen: (system) => (system.ready === undefined ? `${system.name} from ${system.checkout ?? "this build"} announces no leader in its logs` : undefined),
