@@ -38,6 +38,7 @@ interface Attached {
 
 export class Sidecars {
   private readonly attached = new Map<string, Attached>();
+  private created = 0;
 
   private readonly cluster: StartedCluster;
   private readonly image: string;
@@ -62,6 +63,7 @@ export class Sidecars {
     if (have !== undefined && have.targetId === target.id && have.targetStartedAt === info.State.StartedAt) return have.id;
     if (have !== undefined) await this.remove(service);
     const container = await this.docker.createContainer({
+      name: `${this.cluster.project}-fault-sidecar-${service}-${++this.created}`,
       Image: this.image,
       Cmd: ["sleep", "infinity"],
       Labels: { "com.docker.compose.project": this.cluster.project, [SIDECAR_LABEL]: service },
