@@ -1,5 +1,6 @@
 // The stages of one run of a system as a sequence of Vitest tests:
-//   up → workload → collect → one test per checker, and always down -v (afterAll), also after a failure.
+//   up → workload → collect → one test per property → one test per checker, and always down -v (afterAll),
+//   also after a failure.
 // Interrupts (Ctrl-C, SIGTERM, a killed worker) are covered by the reaper, which removes the compose
 // project as soon as this process is gone.
 import { join } from "node:path";
@@ -15,6 +16,7 @@ import { collectSdkOutput, collectTraces } from "../collect/traces.ts";
 import { dockerClient } from "../image/docker.ts";
 import { logger } from "../log.ts";
 import { createRun, redactEnv, updateRun, type Run } from "../run/artifacts.ts";
+import { registerPropertyTests } from "../properties/run.ts";
 import { loadSettings, type Settings } from "../settings.ts";
 import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
 import { discoverTemplate } from "../workload/template.ts";
@@ -191,6 +193,13 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
         expect(traces.files, `trace files in volume "${system.tracesVolume}"`).not.toHaveLength(0);
         state.tracesDir = traces.dir;
       });
+    });
+
+    // One test per property the system asserts through the Antithesis SDK (harness/properties).
+    registerPropertyTests(system, {
+      runDir: () => (state.stages["collect"] !== undefined ? state.run?.dir : undefined),
+      title: opts.title ?? system.name,
+      onResult: (r) => state.results.push(r),
     });
 
     for (const checker of system.checks(settings, system)) {

@@ -5,6 +5,7 @@ import fse from "fs-extra";
 import type { StartedCluster } from "../compose/cluster.ts";
 import type { Logger } from "../log.ts";
 import type { Fault } from "../faults/fault.ts";
+import { sdkOutputPath } from "../properties/sdk-output.ts";
 import type { TemplateCommand } from "./template.ts";
 
 export interface CommandOutcome {
@@ -42,7 +43,8 @@ export async function runCommand(cluster: StartedCluster, command: TemplateComma
   const log = opts.log.child(`${command.service}/${command.name}`);
   log.info(`Running ${command.path}`);
   const result = await cluster.exec(command.service, [command.path], {
-    env: opts.env,
+    // Its own SDK output file: every assertion is traced to the service and the command that made it.
+    env: { ...opts.env, ANTITHESIS_SDK_LOCAL_OUTPUT: sdkOutputPath(command.service, command.name) },
     logFile,
     onLine: (line) => {
       log.info(line);

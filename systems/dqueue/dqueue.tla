@@ -267,8 +267,8 @@ Range(seq) == {seq[i] : i \in DOMAIN seq}
 \* its mailbox, in the order it got or will get it.
 Given(n) == output[n] \o mailbox[n]
 
-\* Each consumer receives and outputs items in increasing order (so with one
-\* consumer its output is exactly 1, 2, ..., k).
+\* Each consumer receives and outputs items in increasing order (with
+\* NoLossNoDuplication, a lone consumer outputs exactly 1, 2, ..., k).
 ConsumedInOrder ==
   \A n \in Consumers : \A i \in 1 .. Len(Given(n)) - 1 : Given(n)[i] < Given(n)[i + 1]
 

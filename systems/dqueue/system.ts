@@ -4,6 +4,7 @@ import { queueChecker } from "../../harness/history/index.ts";
 import { defineSystem } from "../../harness/system.ts";
 import { pgoJarCheckerInCheckout } from "../../harness/tracelink/pgo-jar.ts";
 import { traceLinkChecker } from "../../harness/tracelink/index.ts";
+import { specCheckerInCheckout } from "../../harness/tracelink/spec/checker.ts";
 
 export default defineSystem({
   name: "dqueue",
@@ -31,7 +32,8 @@ export default defineSystem({
   // Antithesis builds (ANTITHESIS=1) instrument the system's own module for coverage.
   instrument: ["dqueue"],
   tracesVolume: "traces",
-  workloadEnv: ["DQUEUE_ITEMS"],
+  // DQUEUE_PLANT: a planted property failure, for the harness's own tests (suites/dqueue/planted.test.ts).
+  workloadEnv: ["DQUEUE_ITEMS", "DQUEUE_PLANT"],
   // The design our dqueue implements, with its translation; its traces are validated against it.
   spec: "systems/dqueue/dqueue.tla",
   // TraceLink structure, the queue's promise (every item consumed once, in order), and pgo.jar's TraceLink when
@@ -40,5 +42,7 @@ export default defineSystem({
     traceLinkChecker(),
     queueChecker(),
     pgoJarCheckerInCheckout(settings, "systems/dqueue/dqueue.tla", system.spec),
+    // The same question answered natively (no JVM): PGo's spec under PGO_DIR, else ours.
+    specCheckerInCheckout(settings, "systems/dqueue/dqueue.tla", system.spec),
   ],
 });
