@@ -1,6 +1,6 @@
 // What the image that runs `finally_tracelink` needs to validate traces against the design inside the
 // container (on Antithesis nobody downloads them): the native validator bundled into one JavaScript file with
-// esbuild, the Linux x64 Node binary the `node` npm package already installed for the project (debug info
+// esbuild, the Linux x64 Node binary the `node` npm package already installed for the project (symbols
 // stripped), and the system's spec with its cfg files. No JVM, nothing fetched: it builds offline.
 // Laid out as the image context's validator/ folder: validator/node, validator/pgo-validate.mjs,
 // validator/spec/<spec files>. Systems without a spec get an empty folder, so their Dockerfiles stay the same.
@@ -40,11 +40,11 @@ async function strippedNode(cacheDir: string, log: Logger): Promise<string> {
   if (!existsSync(NODE)) throw new ValidatorBundleError(`no Node binary at ${NODE}: run npm ci (the "node" devDependency provides it)`);
   if (!isLinuxX64Elf(NODE)) throw new ValidatorBundleError(`${NODE} is not a Linux x86-64 binary, so it cannot run in the linux/amd64 images: build on a Linux x64 machine`);
   const st = await fse.stat(NODE);
-  const out = join(cacheDir, "validator", `node-${st.size}-${Math.trunc(st.mtimeMs)}`);
+  const out = join(cacheDir, "validator", `node-stripped-${st.size}-${Math.trunc(st.mtimeMs)}`);
   if (existsSync(out)) return out;
   await fse.ensureDir(dirname(out));
   const tmp = `${out}.tmp`;
-  const strip = await execa("strip", ["--strip-debug", "-o", tmp, NODE], { reject: false });
+  const strip = await execa("strip", ["-o", tmp, NODE], { reject: false });
   if (strip.exitCode !== 0) {
     log.warn(`strip is not available (${strip.shortMessage}); shipping Node with its debug info`);
     await fse.copy(NODE, tmp);

@@ -2,7 +2,10 @@
 // they are validated where they were written, in every timeline. This file is bundled into one JavaScript file
 // (harness/antithesis/validator-bundle.ts) and run by the Node binary shipped beside it: no JVM, no npm.
 //
-//   node pgo-validate.mjs --spec <spec.tla> [--cfg <file.cfg>] [--max-states N] <traces dir>
+//   node pgo-validate.mjs --spec <spec.tla> [--cfg <file.cfg>] [--max-states N] [--live] <traces dir>
+//
+// --live: the services still run and write (a finally_ command); the traces are read as one consistent cut
+// (live-snapshot.ts) and what lies beyond it is reported, not judged.
 //
 // The verdict is reported as two properties through the Antithesis SDK's JSONL protocol (the same records the Go
 // SDK writes): Always "TraceLink: the traces are a behaviour of the design" (its details carry the explanation),
@@ -10,9 +13,12 @@
 // declared (hit: false) before anything is read. The exit status follows the verdict: 0 a behaviour of the
 // design, 1 not, 3 unknown (the budget ran out: never a pass), 2 unusable input.
 import { appendFileSync, existsSync, mkdirSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { argv, env, exit, stderr, stdout } from "node:process";
 import { BEHAVIOUR_PROPERTY, VALIDATED_PROPERTY } from "./in-container-properties.ts";
+import { liveSnapshot } from "./live-snapshot.ts";
 import { listTraceFiles } from "./reader.ts";
 import { validateFiles } from "./spec/index.ts";
 
@@ -46,6 +52,7 @@ interface Args {
   spec: string;
   cfg: string | undefined;
   maxStates: number | undefined;
+  live: boolean;
   traces: string;
 }
 
@@ -53,6 +60,7 @@ function parseArgs(args: readonly string[]): Args | string {
   let spec: string | undefined;
   let cfg: string | undefined;
   let maxStates: number | undefined;
+  let live = false;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -61,14 +69,15 @@ function parseArgs(args: readonly string[]): Args | string {
     else if (a === "--max-states") {
       maxStates = Number(args[++i]);
       if (!Number.isInteger(maxStates) || maxStates <= 0) return `--max-states must be a positive whole number, got "${args[i]}"`;
-    } else if (a.startsWith("-")) return `unknown option ${a}`;
+    } else if (a === "--live") live = true;
+    else if (a.startsWith("-")) return `unknown option ${a}`;
     else rest.push(a);
   }
   if (spec === undefined) return "--spec <spec.tla> is required";
   if (!existsSync(spec)) return `the spec ${spec} does not exist`;
   if (cfg !== undefined && !existsSync(cfg)) return `the cfg ${cfg} does not exist`;
   if (rest.length !== 1) return "give exactly one traces directory";
-  return { spec, cfg, maxStates, traces: rest[0]! };
+  return { spec, cfg, maxStates, live, traces: rest[0]! };
 }
 
 export async function main(args: readonly string[], e: Readonly<Record<string, string | undefined>> = env): Promise<number> {
@@ -85,18 +94,25 @@ export async function main(args: readonly string[], e: Readonly<Record<string, s
 
   const a = parseArgs(args);
   if (typeof a === "string") {
-    stderr.write(`pgo-validate: ${a}\nusage: pgo-validate --spec <spec.tla> [--cfg <file.cfg>] [--max-states N] <traces dir>\n`);
+    stderr.write(`pgo-validate: ${a}\nusage: pgo-validate --spec <spec.tla> [--cfg <file.cfg>] [--max-states N] [--live] <traces dir>\n`);
     return 2;
   }
-  const files = await listTraceFiles(a.traces).catch(() => []);
+  let files = await listTraceFiles(a.traces).catch(() => []);
   if (files.length === 0) {
     stderr.write(`pgo-validate: no trace-*.log files in ${a.traces}\n`);
     emit(assertRecord("sometimes", VALIDATED_PROPERTY, true, false, { reason: `no trace files in ${a.traces}` }));
     return 2;
   }
   const started = performance.now();
+  let cut: { records: number; leftOut: number } | undefined;
   let verdict;
   try {
+    if (a.live) {
+      const snap = await liveSnapshot(files, await mkdtemp(join(tmpdir(), "pgo-validate-")));
+      files = [...snap.files];
+      cut = { records: snap.records, leftOut: snap.leftOut };
+      stdout.write(`pgo-validate: live traces: ${snap.records} record(s) read, ${snap.records - snap.leftOut} in the consistent cut that is validated (${snap.leftOut} at the files' ends wait on sections not yet written)\n`);
+    }
     verdict = (await validateFiles(a.spec, a.cfg, files, { allPaths: false, progressInv: true, ...(a.maxStates !== undefined ? { maxStates: a.maxStates } : {}) })).verdict;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
@@ -105,7 +121,7 @@ export async function main(args: readonly string[], e: Readonly<Record<string, s
     return 2;
   }
   const seconds = Number(((performance.now() - started) / 1000).toFixed(3));
-  const facts = { spec: a.spec, files: files.length, records: verdict.records, states: verdict.states, seconds };
+  const facts = { spec: a.spec, files: files.length, records: verdict.records, states: verdict.states, seconds, ...(cut !== undefined ? { liveRecordsRead: cut.records, leftOutOfCut: cut.leftOut } : {}) };
   stdout.write(`pgo-validate: ${verdict.records} record(s) in ${files.length} file(s), ${verdict.states} state(s) in ${seconds} s against ${a.spec}\n`);
   switch (verdict.verdict) {
     case "ok":
