@@ -21,7 +21,7 @@ import { loadSettings, type Settings } from "../settings.ts";
 import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
 import { discoverTemplate } from "../workload/template.ts";
 import type { Fault } from "../faults/fault.ts";
-import { runWorkload, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
+import { runWorkload, WorkloadError, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
 import { describeSubmission } from "./describe-submission.ts";
 import { PROVIDED_KEY } from "./provided.ts";
 
@@ -158,6 +158,10 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
           signal,
           faults,
           ...(driverServices !== undefined ? { driverServices } : {}),
+        }).catch((err: unknown) => {
+          // A later command failed: keep what the faults did for their checks and results.json.
+          if (err instanceof WorkloadError) state.faults = err.faults;
+          throw err;
         });
         state.outcomes = result.outcomes;
         state.faults = result.faults;

@@ -19,6 +19,8 @@ export interface CommandOutcome {
 export class WorkloadError extends Error {
   override name = "WorkloadError";
   readonly outcome: CommandOutcome;
+  /** What the faults did, when a command after the drivers failed (the schedule must not be lost with it). */
+  faults: FaultOutcome[] = [];
   constructor(message: string, outcome: CommandOutcome) {
     super(message);
     this.outcome = outcome;
@@ -126,7 +128,12 @@ export async function runWorkload(
   for (const command of after) {
     const outcome = await runCommand(cluster, command, opts);
     outcomes.push(outcome);
-    failIfNonZero(outcome);
+    try {
+      failIfNonZero(outcome);
+    } catch (err) {
+      if (err instanceof WorkloadError) err.faults = faults;
+      throw err;
+    }
   }
   return { outcomes, faults };
 }
