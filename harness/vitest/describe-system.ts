@@ -14,14 +14,16 @@ import { up } from "../compose/up.ts";
 import { saveLogs } from "../collect/logs.ts";
 import { collectSdkOutput, collectTraces } from "../collect/traces.ts";
 import { dockerClient } from "../image/docker.ts";
-import { logger } from "../log.ts";
+import { logger, type Logger } from "../log.ts";
 import { createRun, redactEnv, updateRun, type Run } from "../run/artifacts.ts";
 import { registerPropertyTests } from "../properties/run.ts";
 import { loadSettings, type Settings } from "../settings.ts";
 import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
 import { discoverTemplate } from "../workload/template.ts";
 import type { Fault } from "../faults/fault.ts";
-import { runWorkload, WorkloadError, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
+import { runWorkload, WorkloadError, type CommandOutcome, type FaultOutcome, type Schedule } from "../workload/run.ts";
+import { composerTimelines, type Timeline } from "../workload/composer.ts";
+import type Docker from "dockerode";
 import { describeSubmission } from "./describe-submission.ts";
 import { PROVIDED_KEY } from "./provided.ts";
 
@@ -33,10 +35,13 @@ interface RunState {
   tracesDir?: string;
   outcomes: CommandOutcome[];
   faults: FaultOutcome[];
+  schedule?: Schedule | undefined;
   results: CheckResult[];
   stages: Record<string, "passed" | "failed">;
 }
 
+// The test composer reads COMPOSER_SEED, _ROUNDS, _DURATION, _TIMELINES, _REGIMES, _COPIES from the host env and
+// `env` (harness/workload/composer.ts); each timeline is a describe block of its own on a fresh compose project.
 export interface RunOptions {
   /** Names the describe block (default: the system's name), e.g. "raftkvs with the leader killed". */
   readonly title?: string;
@@ -53,9 +58,7 @@ export interface RunOptions {
 export function describeSystem(definition: SystemDefinition, opts: RunOptions = {}): void {
   const settings = loadSettings({ ...process.env, ...opts.env });
   const system = forCheckout(definition, settings.pgoDir);
-  const log = logger(system.name);
   const docker = dockerClient();
-  const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
   const faults = opts.faults ?? [];
   if (settings.antithesis) {
     const variant = opts.title ?? (opts.env !== undefined || opts.faults !== undefined ? `${system.name} (variant)` : undefined);
@@ -69,6 +72,27 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
     });
     return;
   }
+  for (const timeline of composerTimelines(settings.env, opts.title ?? system.name)) {
+    const log = logger(timeline.of > 1 ? `${system.name}#${timeline.index}` : system.name);
+    describeTimeline({ system, settings, faults, docker, log, timeline, serviceEnv: opts.serviceEnv });
+  }
+}
+
+interface TimelineContext {
+  readonly system: SystemDefinition;
+  readonly settings: Settings;
+  readonly faults: readonly Fault[];
+  readonly docker: Docker;
+  readonly log: Logger;
+  readonly timeline: Timeline;
+  readonly serviceEnv: RunOptions["serviceEnv"];
+}
+
+/** One timeline: up → workload (the composer's schedule for its seed) → collect → checks, always down -v. */
+function describeTimeline(ctx: TimelineContext): void {
+  const { system, settings, faults, docker, log, serviceEnv } = ctx;
+  const composer = ctx.timeline.composer;
+  const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
 
   /** Runs a stage; on failure saves every container's log and says where, and where the run's artifacts are. */
   async function stage<T>(name: string, fn: (run: Run) => Promise<T>): Promise<T> {
@@ -98,7 +122,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
     return state.logsDir;
   }
 
-  describe(opts.title ?? system.name, () => {
+  describe(ctx.timeline.title, () => {
     beforeAll(async () => {
       const prepared = inject(PROVIDED_KEY);
       state.run = await createRun(settings.runsDir, system.name, {
@@ -109,7 +133,8 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
         checkout: system.checkout,
         baseImage: prepared.baseImage,
         ...(faults.length > 0 ? { faults: faults.map((f) => ({ name: f.name, ...f.plan })) } : {}),
-        ...(opts.serviceEnv !== undefined ? { serviceEnv: opts.serviceEnv } : {}),
+        ...(serviceEnv !== undefined ? { serviceEnv } : {}),
+        composer: { ...composer, timeline: `${ctx.timeline.index} of ${ctx.timeline.of}`, replay: ctx.timeline.replay },
       });
       state.reaper = settings.keep ? undefined : Reaper.start(join(state.run.dir, "reaper.log"));
       log.info(`run ${state.run.id}: artifacts in ${state.run.dir}`);
@@ -128,7 +153,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
           reaper: state.reaper,
           keep: settings.keep,
           startupTimeoutMs: settings.setupTimeoutMs,
-          ...(opts.serviceEnv !== undefined ? { serviceEnv: opts.serviceEnv } : {}),
+          ...(serviceEnv !== undefined ? { serviceEnv } : {}),
         });
         const complete = await waitForSetupComplete(state.cluster, settings.setupTimeoutMs, log, signal);
         log.info(`setup-complete signalled (${complete.file})`);
@@ -141,16 +166,16 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
       });
     });
 
-    test("workload: the template's commands pass in order (first_ → drivers → finally_)", async ({ signal, skip }) => {
+    test("workload: the template's commands pass as the test composer schedules them (first_ → drivers ∥ anytime_ → eventually_ → finally_)", async ({ signal, skip }) => {
       if (state.cluster === undefined || state.stages["up"] !== "passed") return skip("the cluster did not come up");
       await stage("workload", async (run) => {
         const cluster = state.cluster!;
-        const commands = await discoverTemplate(cluster, system.template);
+        const commands = await discoverTemplate(cluster, system.template, log.child("workload"));
         log.info(`template "${system.template}": ${commands.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
         const env = workloadEnvOf(system, settings);
         const driverServices = system.driverServices?.(env);
-        if (driverServices !== undefined) log.info(`drivers run in ${driverServices.join(", ")} at once`);
         const result = await runWorkload(cluster, commands, {
+          composer,
           env,
           runDir: run.dir,
           timeoutMs: settings.workloadTimeoutMs,
@@ -159,10 +184,14 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
           faults,
           ...(driverServices !== undefined ? { driverServices } : {}),
         }).catch((err: unknown) => {
-          // A later command failed: keep what the faults did for their checks and results.json.
-          if (err instanceof WorkloadError) state.faults = err.faults;
+          if (err instanceof WorkloadError) {
+            state.schedule = err.schedule;
+            // Keep what the faults did for their checks and results.json.
+            state.faults = err.faults;
+          }
           throw err;
         });
+        state.schedule = result.schedule;
         state.outcomes = result.outcomes;
         state.faults = result.faults;
         for (const f of result.faults) {
@@ -202,7 +231,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
     // One test per property the system asserts through the Antithesis SDK (harness/properties).
     registerPropertyTests(system, {
       runDir: () => (state.stages["collect"] !== undefined ? state.run?.dir : undefined),
-      title: opts.title ?? system.name,
+      title: ctx.timeline.title,
       onResult: (r) => state.results.push(r),
     });
 
@@ -242,6 +271,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
         await fse.writeJson(
           join(run.dir, "results.json"),
           { verdict, stages: state.stages, commands: state.outcomes.map((o) => ({ name: o.command.name, service: o.command.service, exitCode: o.exitCode, seconds: o.seconds })),
+            schedule: state.schedule,
             faults: state.faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })),
             checks: state.results,
           },
