@@ -17,7 +17,7 @@ const FAULT_IN_EFFECT = /\/fault\/interrupted\] \+\d+ ms (pause|partition): /;
 if (process.env["FAULT_INTERRUPT_RUN"] === "1") {
   describeSystem(raftkvs, {
     title: "raftkvs interrupted during a fault",
-    env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "1000000" },
+    env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "1000000", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
     faults: [serverNemesis("interrupted", [pause({ select: ["one", "minority"] }), partition({ shapes: ["one", "random-halves"] })], { quietMs: [50, 100], faultMs: [60_000, 60_000] })],
   });
 } else {

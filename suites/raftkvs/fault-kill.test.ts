@@ -11,7 +11,7 @@ describeSystem(
   { ...raftkvs, checks: (settings, system) => raftkvs.checks(settings, system).filter((c) => c.name !== "tracelink") },
   {
     title: "raftkvs with servers killed and restarted, 3 clients × 200 operations",
-    env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200" },
+    env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
     faults: [serverNemesis("kills", [kill({ select: ["one", "minority", "leader"] })])],
     skipWhen: (system) => (system.ready === undefined ? `${system.name} from ${system.checkout ?? "this build"} announces no leader in its logs` : undefined),
   },

@@ -7,7 +7,7 @@ import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
 
 describeSystem(raftkvs, {
   title: "raftkvs under mixed faults, 3 clients × 200 operations",
-  env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200" },
+  env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
   faults: [
     serverNemesis(
       "mixed",

@@ -7,7 +7,7 @@ import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
 
 describeSystem(raftkvs, {
   title: "raftkvs with packets delayed, lost, duplicated and reordered, 3 clients × 200 operations",
-  env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200" },
+  env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
   faults: [serverNemesis("packets", [packets({ delayMs: 20, jitterMs: 10, lossPct: 10, duplicatePct: 10, reorderPct: 20 })])],
   skipWhen: (system) => (system.ready === undefined ? `${system.name} from ${system.checkout ?? "this build"} announces no leader in its logs` : undefined),
 });

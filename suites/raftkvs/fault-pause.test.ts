@@ -6,7 +6,7 @@ import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
 
 describeSystem(raftkvs, {
   title: "raftkvs with servers paused, 3 clients × 200 operations",
-  env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200" },
+  env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
   faults: [serverNemesis("pauses", [pause({ select: ["one", "minority", "majority", "all", "leader"] })])],
   skipWhen: (system) => (system.ready === undefined ? `${system.name} from ${system.checkout ?? "this build"} announces no leader in its logs` : undefined),
 });

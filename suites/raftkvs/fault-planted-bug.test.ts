@@ -32,7 +32,7 @@ if (process.env["PLANTED_BUG_RUN"] === "1") {
   // once, so 3 × 200 can end before the cluster has healed, and lost writes show only in later reads.
   describeSystem(faulted ? { ...raftkvs, checks: (settings, system) => raftkvs.checks(settings, system).filter((c) => c.name !== "tracelink") } : raftkvs, {
     title: `raftkvs with a planted bug${faulted ? " under partitions" : ""}`,
-    env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: faulted ? "600" : "200" },
+    env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: faulted ? "600" : "200", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
     serviceEnv: { server1: BUG, server2: BUG, server3: BUG },
     faults: faulted
       ? [serverNemesis("partitions", [partition({ shapes: ["one", "minority-third", "majorities-ring", "bridge", "random-halves", "leader"] })], { faultMs: [800, 1500] })]
