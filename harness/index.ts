@@ -24,6 +24,8 @@ export type { ServiceContainer, StartedCluster } from "./compose/cluster.ts";
 // Faults (Jepsen's nemesis).
 export type { Fault, FaultContext } from "./faults/fault.ts";
 export { killDuringWorkload, logClaims, type KillOptions, type LogClaim } from "./faults/kill-service.ts";
+export type { FaultKind } from "./faults/kinds.ts";
+export { nemesis, type NemesisOptions } from "./faults/nemesis.ts";
 
 // Checkers.
 export { mergeVerdicts, runChecker, runCheckers, type CheckContext, type Checker, type CheckResult, type Verdict } from "./check/checker.ts";

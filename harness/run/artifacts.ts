@@ -91,3 +91,9 @@ export function shellWord(s: string): string {
 export function commandLine(env: Readonly<Record<string, string>>, argv: readonly string[]): string {
   return [...Object.entries(env).map(([k, v]) => `${k}=${shellWord(v)}`), ...argv.map(shellWord)].join(" ");
 }
+
+/** Adds fields to a run's run.json once they are known (e.g. the faults a run actually injected). */
+export async function updateRun(run: Run, fields: Record<string, unknown>): Promise<void> {
+  const file = join(run.dir, "run.json");
+  await fse.writeJson(file, { ...(await fse.readJson(file)), ...fields }, { spaces: 2 });
+}

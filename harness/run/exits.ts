@@ -12,6 +12,8 @@ export function plannedStops(faults: readonly FaultOutcome[]): Set<string> {
     const i = f.injected ?? {};
     if (typeof i["killed"] === "string") out.add(i["killed"]);
     if (Array.isArray(i["services"])) for (const s of i["services"]) if (typeof s === "string") out.add(s);
+    // The nemesis's record: every window's targets (a kill it failed to heal is its own check's to report).
+    if (Array.isArray(i["windows"])) for (const w of i["windows"] as { targets?: unknown }[]) for (const t of Array.isArray(w.targets) ? w.targets : []) if (typeof t === "string") out.add(t);
   }
   return out;
 }

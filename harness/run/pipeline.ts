@@ -24,7 +24,7 @@ import { redactEnv } from "../redact.ts";
 import { discoverTemplate } from "../workload/template.ts";
 import type { Timeline } from "../workload/composer.ts";
 import { runWorkload, WorkloadError, type CommandOutcome, type FaultOutcome, type Schedule } from "../workload/run.ts";
-import { createRun, type Run } from "./artifacts.ts";
+import { createRun, updateRun, type Run } from "./artifacts.ts";
 import { plannedStops, unplannedExits } from "./exits.ts";
 import type { RunContext } from "./context.ts";
 import { prepareSystem, type PreparedSystem } from "./prepare.ts";
@@ -103,6 +103,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
   let schedule: Schedule | undefined;
   const preflight = opts.preflight !== undefined;
   const faultList = preflight ? [] : (opts.variant.options.faults ?? []);
+  const serviceEnv = preflight ? undefined : opts.variant.options.serviceEnv;
 
   let run: Run;
   try {
@@ -118,6 +119,8 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
           settings: { ...settings, env: undefined },
           environment: redactEnv(ctx.workloadEnv),
           checkout: system.checkout,
+          ...(faultList.length > 0 ? { faults: faultList.map((f) => ({ name: f.name, ...f.plan })) } : {}),
+          ...(serviceEnv !== undefined ? { serviceEnv } : {}),
           ...(opts.timeline !== undefined ? { composer: { ...opts.timeline.composer, timeline: `${opts.timeline.index} of ${opts.timeline.of}`, replay: opts.timeline.replay } } : {}),
         },
       }));
@@ -130,6 +133,12 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
   emit({ type: "run", run });
   log.info(`run ${run.id}: artifacts in ${run.dir}`);
   log.info(`rerun: ${opts.rerun}`);
+
+  /** Every fault healed and its helpers removed (before collection and teardown, also after a failure). */
+  async function healFaults(): Promise<void> {
+    if (cluster === undefined) return;
+    for (const f of faultList) await f.heal?.(cluster).catch((err: unknown) => log.warn(`could not heal fault "${f.name}": ${String(err)}`));
+  }
 
   async function saveContainerLogs(): Promise<string | undefined> {
     if (cluster === undefined) return undefined;
@@ -190,6 +199,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
         keep: settings.keep,
         startupTimeoutMs: settings.setupTimeoutMs,
         ...(opts.preflight !== undefined ? { imageRefs: opts.preflight.imageRefs, internalNetworks: true } : {}),
+        ...(serviceEnv !== undefined ? { serviceEnv } : {}),
       });
     });
 
@@ -206,6 +216,8 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
     });
 
     await stage("workload", async () => {
+      // The faults' helpers first, so that the first fault is not late (sidecars take a moment to start).
+      for (const f of faultList) await f.prepare?.(cluster!, { log: log.child(`fault/${f.name}`), baseImage: prepared!.baseImage, ...(opts.signal !== undefined ? { signal: opts.signal } : {}) });
       // Checks the layout too: prefixes, executable bits, at least one driver.
       const template = await discoverTemplate(cluster!, system.template, log.child("workload"));
       log.info(`template "${system.template}": ${template.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
@@ -221,7 +233,11 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
         ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
         ...(driverServices !== undefined ? { driverServices } : {}),
       }).catch((err: unknown) => {
-        if (err instanceof WorkloadError) schedule = err.schedule;
+        if (err instanceof WorkloadError) {
+          schedule = err.schedule;
+          // What the faults did, for their checks, the exits check and results.json.
+          faults.push(...err.faults);
+        }
         throw err;
       });
       schedule = result.schedule;
@@ -261,6 +277,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
     await stage("collect", async () => {
       if (preflight) return "pre-flight: Antithesis runs no collect";
       const c = cluster!;
+      await healFaults();
       // Stopped first, so that every process has flushed and closed its trace files.
       await log.step("Stopping containers", () => c.stop());
       const traces = await collectTraces(c, system.tracesVolume, run.dir);
@@ -315,6 +332,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
       if (cluster === undefined) return "nothing was started";
       const c = cluster;
       try {
+        await healFaults();
         await saveContainerLogs().catch((err: unknown) => log.warn(`could not save container logs: ${String(err)}`));
         await collectSdkOutput(c, run.dir).catch(() => undefined);
       } finally {
@@ -341,6 +359,9 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
       { spaces: 2 },
     )
     .catch((err: unknown) => log.warn(`could not write results: ${String(err)}`));
+  if (faults.length > 0) {
+    await updateRun(run, { faultsInjected: faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })) }).catch(() => undefined);
+  }
   log.info(`verdict: ${verdict === true ? "PASS" : verdict === false ? "FAIL" : "UNKNOWN"} (${run.dir})`);
   if (ownRun) await run.close();
   return { run, verdict, stages, commands, faults, checks, schedule, error: failure };

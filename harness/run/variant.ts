@@ -11,6 +11,8 @@ export interface VariantOptions {
   readonly title?: string;
   /** Faults injected while the drivers run (Jepsen's nemesis); each with a check is reported as a test. */
   readonly faults?: readonly Fault[];
+  /** Environment of the system's services by service name, over the compose file's (e.g. a planted bug's switch). */
+  readonly serviceEnv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Workload env for this run, over the host's (e.g. more clients for one suite file). */
   readonly env?: Readonly<Record<string, string>>;
   /** A reason not to run this variant (e.g. it needs a log line only our binaries print); reported as a skip. */
@@ -35,7 +37,7 @@ export function isVariant(value: unknown): value is Variant {
 
 /** A variant with its own title, env or faults (not the system's main run). */
 export function isCustom(v: Variant): boolean {
-  return v.options.title !== undefined || v.options.env !== undefined || v.options.faults !== undefined;
+  return v.options.title !== undefined || v.options.env !== undefined || v.options.faults !== undefined || v.options.serviceEnv !== undefined;
 }
 
 /**
