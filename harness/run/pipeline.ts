@@ -145,15 +145,22 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
     return saveLogs(ctx.docker, await cluster.containers(), run.dir);
   }
 
-  /** Runs a stage unless an earlier one failed; fn may return a reason to skip it. */
+  /**
+   * Runs a stage unless an earlier one failed; fn may return a reason to skip it. What follows the workload
+   * (exits, fault checks, collect, properties, checks) runs whenever the cluster is up: a failed workload's
+   * traces and assertions are what explain it.
+   */
   async function stage(name: Stage, fn: () => Promise<string | void>): Promise<boolean> {
-    if (failure !== undefined) {
+    const afterWorkload = name === "exits" || name === "fault-checks" || name === "collect" || name === "properties" || name === "checks";
+    const blocked = failure !== undefined && !(afterWorkload && cluster !== undefined && stages["setup-complete"]?.status === "passed" && (name !== "properties" && name !== "checks" || stages.collect?.status === "passed"));
+    if (blocked) {
       const outcome: StageOutcome = { status: "skipped", reason: `not run: ${failedStage} failed` };
       stages[name] = outcome;
       emit({ type: "stage", stage: name, outcome });
       return false;
     }
     const started = performance.now();
+    const earlier = failure;
     let outcome: StageOutcome;
     try {
       opts.signal?.throwIfAborted();
@@ -164,10 +171,11 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
       // A failing workload often has a dead container behind it: name it too.
       const died = name === "workload" && cluster !== undefined ? unplannedExits(await cluster.states().catch(() => []), plannedStops(faults), system.oneShot) : [];
       const message = ctx.redact([err instanceof Error ? err.message : String(err), ...died].join("\n"));
-      failedStage = name;
-      failure = new Error(`${name} failed: ${message}\n${where !== undefined ? `container logs: ${where}\n` : ""}run artifacts: ${run.dir}`, { cause: err });
+      failedStage = earlier === undefined ? name : failedStage;
+      const thisFailure = new Error(`${name} failed: ${message}\n${where !== undefined ? `container logs: ${where}\n` : ""}run artifacts: ${run.dir}`, { cause: err });
+      failure = earlier ?? thisFailure;
       log.warn(`${name} failed: ${message.split("\n")[0]}`);
-      outcome = { status: "failed", seconds: (performance.now() - started) / 1000, error: failure };
+      outcome = { status: "failed", seconds: (performance.now() - started) / 1000, error: thisFailure };
     }
     stages[name] = outcome;
     emit({ type: "stage", stage: name, outcome });
@@ -350,7 +358,8 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
       join(run.dir, preflight ? "preflight.json" : "results.json"),
       {
         verdict,
-        stages: Object.fromEntries(Object.entries(stages).map(([k, s]) => [k, s.status === "failed" ? { ...s, error: s.error.message } : s])),
+        stages: Object.fromEntries(Object.entries(stages).map(([k, s]) => [k, s.status])),
+        stageDetails: Object.fromEntries(Object.entries(stages).map(([k, s]) => [k, s.status === "failed" ? { ...s, error: s.error.message } : s])),
         commands: commands.map((o) => ({ name: o.command.name, service: o.command.service, exitCode: o.exitCode, seconds: o.seconds })),
         schedule,
         faults: faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })),

@@ -31,6 +31,8 @@ type Settled =
 
 class Waiters {
   private readonly waiting = new Map<string, { promise: Promise<Settled>; resolve: (s: Settled) => void; settled: boolean }>();
+  /** Prefixes settled wholesale: a key asked for later gets the same answer at once. */
+  private readonly closed: [string, Settled][] = [];
 
   private entry(key: string) {
     let e = this.waiting.get(key);
@@ -39,6 +41,11 @@ class Waiters {
       const promise = new Promise<Settled>((r) => (resolve = r));
       e = { promise, resolve, settled: false };
       this.waiting.set(key, e);
+      const closed = this.closed.find(([prefix]) => key.startsWith(prefix));
+      if (closed !== undefined) {
+        e.settled = true;
+        resolve(closed[1]);
+      }
     }
     return e;
   }
@@ -57,6 +64,7 @@ class Waiters {
   /** Settles everything not settled yet whose key starts with prefix. */
   settleRest(prefix: string, value: Settled): void {
     for (const key of this.waiting.keys()) if (key.startsWith(prefix)) this.settle(key, value);
+    this.closed.push([prefix, value]);
   }
 }
 
