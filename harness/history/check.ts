@@ -1,9 +1,14 @@
 // P-compositionality: a history is linearizable exactly when each part of it (e.g. each key's operations) is,
 // so each part is searched on its own, under one time budget for the whole history.
+//
+// The parts are searched interleaved, a slice of steps at a time, as Porcupine's goroutines are: one part can
+// blow up (an illegal part the search must exhaust, with many concurrent clients) while another is refuted in
+// a millisecond, and searching the parts one after the other would wait for the first forever. The first
+// illegal part stops all of them. `checkLinearizabilityAsync` also spreads the parts over worker threads.
 import type { Verdict } from "../check/checker.ts";
 import type { AnyModel } from "./model.ts";
 import type { Operation } from "./operation.ts";
-import { searchLinearization } from "./wgl.ts";
+import { PartSearch } from "./wgl.ts";
 import type { PartialLinearization, SearchOutcome } from "./wgl.ts";
 
 export interface CheckOptions {
@@ -25,27 +30,127 @@ export interface PartResult {
 export interface LinearizabilityResult {
   readonly valid: Verdict;
   readonly parts: readonly PartResult[];
-  /** Parts not searched because an earlier part was illegal. */
+  /** Parts not searched to the end because another part was illegal. */
   readonly skippedParts: number;
   readonly elapsedMs: number;
 }
 
-export function checkLinearizability(model: AnyModel, ops: readonly Operation[], options: CheckOptions = {}): LinearizabilityResult {
-  const start = performance.now();
-  const deadline = start + (options.timeoutMs ?? 60_000);
-  const parts = model.partition !== undefined ? model.partition(ops) : [[...ops]];
+/** A part's result as the scheduler reports it (the part by index; its operations are the caller's). */
+export interface PartOutcome {
+  readonly index: number;
+  readonly outcome: SearchOutcome | "skipped";
+  readonly longest: PartialLinearization;
+  readonly steps: number;
+}
+
+/** Shared between the threads of one check: [STOP] why everyone stops (0 = go on), [NEXT] the next part to claim. */
+export const STOP = 0;
+export const NEXT = 1;
+export const STOP_ILLEGAL = 1;
+export const STOP_GIVE_UP = 2;
+
+export interface ScheduleOptions {
+  /** `performance.now()` time (of this thread) at which to give up. */
+  readonly deadline: number;
+  readonly signal?: AbortSignal;
+  readonly stopAtFirstIllegal: boolean;
+  /** Parts searched at once by this thread; more are claimed as these finish. */
+  readonly maxActive: number;
+  /** [STOP, NEXT] as above, shared with the other threads when there are any. */
+  readonly control: Int32Array;
+  /** Called between slices (e.g. to bring in a worker thread once the check turns out not to be quick). */
+  readonly between?: () => void;
+}
+
+/** First slice of steps per part; it doubles every round up to the last, so long searches switch rarely. */
+const FIRST_SLICE = 1024;
+const LAST_SLICE = 32_768;
+
+/**
+ * Searches the parts it claims (through control[NEXT]), interleaved round-robin, until all are decided, one is
+ * illegal (when stopping at the first), the deadline passes, the signal aborts or another thread says stop.
+ * Returns an outcome for every part it claimed.
+ */
+export function searchParts(model: AnyModel, parts: readonly (readonly Operation[])[], options: ScheduleOptions): PartOutcome[] {
+  const { control } = options;
+  const out: PartOutcome[] = [];
+  const active: { index: number; search: PartSearch }[] = [];
+  const claim = (): boolean => {
+    const index = Atomics.add(control, NEXT, 1);
+    if (index >= parts.length) return false;
+    active.push({ index, search: new PartSearch(model, parts[index]!) });
+    return true;
+  };
+  const finish = (index: number, search: PartSearch, outcome: PartOutcome["outcome"]) => {
+    out.push({ index, outcome, longest: search.longest(), steps: search.steps });
+  };
+  let slice = FIRST_SLICE;
+  for (;;) {
+    while (active.length < options.maxActive && claim());
+    if (active.length === 0) return out;
+    for (let k = 0; k < active.length; ) {
+      const stop = Atomics.load(control, STOP);
+      const giveUp = stop === STOP_GIVE_UP || options.signal?.aborted === true || performance.now() > options.deadline;
+      if (stop === STOP_ILLEGAL || giveUp) {
+        if (giveUp) Atomics.store(control, STOP, STOP_GIVE_UP);
+        for (const a of active) finish(a.index, a.search, giveUp ? "unknown" : "skipped");
+        // Parts never claimed are left to whoever reports the result (they count as skipped or unknown).
+        return out;
+      }
+      const { index, search } = active[k]!;
+      const status = search.run(slice);
+      if (status === "running") {
+        k++;
+        continue;
+      }
+      active.splice(k, 1);
+      finish(index, search, status);
+      if (status === "illegal" && options.stopAtFirstIllegal) Atomics.store(control, STOP, STOP_ILLEGAL);
+      else claim();
+    }
+    slice = Math.min(slice * 2, LAST_SLICE);
+    options.between?.();
+  }
+}
+
+/** Puts the per-part outcomes together (parts nobody reached count as skipped, or unknown when time ran out). */
+export function assemble(parts: readonly (readonly Operation[])[], outcomes: readonly PartOutcome[], start: number): LinearizabilityResult {
+  const byIndex = new Map(outcomes.map((o) => [o.index, o]));
   const results: PartResult[] = [];
   let valid: Verdict = true;
   let skippedParts = 0;
-  for (const part of parts) {
-    if (valid === false && options.stopAtFirstIllegal !== false) {
-      skippedParts++;
-      continue;
+  const illegal = outcomes.some((o) => o.outcome === "illegal");
+  parts.forEach((ops, index) => {
+    const o = byIndex.get(index);
+    if (o === undefined || o.outcome === "skipped") {
+      if (illegal) skippedParts++;
+      else {
+        results.push({ ops, outcome: "unknown", longest: { ops: [], states: [] }, steps: 0 });
+        valid = "unknown";
+      }
+      return;
     }
-    const r = searchLinearization(model, part, { deadline, ...(options.signal !== undefined ? { signal: options.signal } : {}) });
-    results.push({ ops: part, outcome: r.outcome, longest: r.longest, steps: r.steps });
-    if (r.outcome === "illegal") valid = false;
-    else if (r.outcome === "unknown" && valid === true) valid = "unknown";
-  }
+    results.push({ ops, outcome: o.outcome, longest: o.longest, steps: o.steps });
+    if (o.outcome === "illegal") valid = false;
+    else if (o.outcome === "unknown" && valid === true) valid = "unknown";
+  });
   return { valid, parts: results, skippedParts, elapsedMs: performance.now() - start };
+}
+
+export function partsOf(model: AnyModel, ops: readonly Operation[]): Operation[][] {
+  return model.partition !== undefined ? model.partition(ops) : [[...ops]];
+}
+
+/** Checks on the calling thread (all parts interleaved). */
+export function checkLinearizability(model: AnyModel, ops: readonly Operation[], options: CheckOptions = {}): LinearizabilityResult {
+  const start = performance.now();
+  const parts = partsOf(model, ops);
+  const outcomes = searchParts(model, parts, {
+    deadline: start + (options.timeoutMs ?? 60_000),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    stopAtFirstIllegal: options.stopAtFirstIllegal !== false,
+    maxActive: parts.length,
+    control: new Int32Array(2),
+  });
+  return assemble(parts, outcomes, start);
 }

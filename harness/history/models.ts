@@ -84,9 +84,9 @@ export const kvModel: Model<string, KvInput, KvOutput> = {
         return state + (input.value ?? "");
     }
   },
+  // No hash/equal: interning by key() puts the state string itself in a Map, whose native hash is faster than
+  // any hash written here (a state is a long string, new after every append).
   key: (state) => state,
-  hash: stringHash,
-  equal: (a, b) => a === b,
   readOnly: (op) => op.input.op === "get",
   partition(ops) {
     const byKey = new Map<string, Operation<KvInput, KvOutput>[]>();

@@ -1,0 +1,128 @@
+// Checking the parts of a history on more than one thread: the calling thread and worker threads claim parts
+// from one shared counter, each interleaving its own (check.ts), and the first illegal part stops all of them
+// through one shared flag. A worker is brought in only once the check has run for a few milliseconds, so a
+// quick history pays nothing for it; the workers are kept for the next check (and do not keep the process alive).
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { AnyModel } from "./model.ts";
+import { models } from "./models.ts";
+import type { Operation } from "./operation.ts";
+import { assemble, checkLinearizability, NEXT, partsOf, searchParts, STOP, STOP_GIVE_UP } from "./check.ts";
+import type { CheckOptions, LinearizabilityResult, PartOutcome } from "./check.ts";
+
+export interface ParallelCheckOptions extends CheckOptions {
+  /** Threads searching at once, the calling one included (default: 2, or 1 on a single core). */
+  readonly threads?: number;
+}
+
+/** What the calling thread sends a worker: the parts from `base` on (the ones not yet claimed), and the control. */
+export interface WorkerRequest {
+  readonly model: string;
+  readonly base: number;
+  readonly parts: readonly (readonly Operation[])[];
+  readonly control: SharedArrayBuffer;
+  readonly remainingMs: number;
+  readonly stopAtFirstIllegal: boolean;
+  readonly maxActive: number;
+}
+
+export type WorkerReply = { readonly outcomes: PartOutcome[] } | { readonly error: string };
+
+/** A worker is brought in once the calling thread has searched this long without a verdict. */
+const ENGAGE_AFTER_MS = 2;
+
+/** The name under which a worker finds the model, or undefined for a model only the calling thread knows. */
+function workerModelName(model: AnyModel): string | undefined {
+  for (const [name, m] of Object.entries(models)) if (m === model) return name;
+  return undefined;
+}
+
+let pool: Worker[] = [];
+
+function worker(k: number): Worker {
+  let w = pool[k];
+  if (w === undefined) {
+    w = new Worker(new URL("./worker.ts", import.meta.url));
+    w.unref();
+    const self = w;
+    // A worker that failed is replaced at the next check.
+    w.on("error", () => {
+      pool = pool.filter((x) => x !== self);
+    });
+    pool[k] = w;
+  }
+  return w;
+}
+
+/** Ends the worker threads (the next check starts new ones). */
+export async function closeWorkers(): Promise<void> {
+  const all = pool;
+  pool = [];
+  await Promise.all(all.map((w) => w.terminate()));
+}
+
+function ask(w: Worker, request: WorkerRequest): Promise<PartOutcome[]> {
+  return new Promise<PartOutcome[]>((resolve, reject) => {
+    const onMessage = (reply: WorkerReply) => {
+      w.off("error", onError);
+      if ("error" in reply) reject(new Error(`linearizability worker: ${reply.error}`));
+      else resolve(reply.outcomes);
+    };
+    const onError = (err: Error) => {
+      w.off("message", onMessage);
+      reject(err);
+    };
+    w.once("message", onMessage);
+    w.once("error", onError);
+    // The worker keeps the process alive only while it has a question to answer.
+    w.ref();
+    w.postMessage(request);
+  }).finally(() => w.unref());
+}
+
+/** Checks with `threads` threads when the model and the history allow it, else on the calling thread. */
+export async function checkLinearizabilityAsync(model: AnyModel, ops: readonly Operation[], options: ParallelCheckOptions = {}): Promise<LinearizabilityResult> {
+  const threads = Math.max(1, Math.floor(options.threads ?? Math.min(2, availableParallelism())));
+  const name = workerModelName(model);
+  const start = performance.now();
+  const parts = partsOf(model, ops);
+  if (threads === 1 || parts.length < 2 || name === undefined) return checkLinearizability(model, ops, options);
+  const deadline = start + (options.timeoutMs ?? 60_000);
+  const stopAtFirstIllegal = options.stopAtFirstIllegal !== false;
+  const shared = new SharedArrayBuffer(8);
+  const control = new Int32Array(shared);
+  const maxActive = Math.ceil(parts.length / threads);
+  const asked: Promise<PartOutcome[]>[] = [];
+  const engage = () => {
+    if (asked.length > 0 || performance.now() - start < ENGAGE_AFTER_MS) return;
+    const base = Atomics.load(control, NEXT);
+    if (base >= parts.length || Atomics.load(control, STOP) !== 0) return;
+    const rest = parts.slice(base);
+    for (let k = 0; k < threads - 1; k++) {
+      const request: WorkerRequest = { model: name, base, parts: rest, control: shared, remainingMs: deadline - performance.now(), stopAtFirstIllegal, maxActive };
+      asked.push(ask(worker(k), request));
+    }
+  };
+  const onAbort = () => Atomics.store(control, STOP, STOP_GIVE_UP);
+  options.signal?.addEventListener("abort", onAbort);
+  try {
+    const mine = searchParts(model, parts, { deadline, ...(options.signal !== undefined ? { signal: options.signal } : {}), stopAtFirstIllegal, maxActive, control, between: engage });
+    const theirs = await Promise.allSettled(asked);
+    const outcomes = [...mine];
+    for (const t of theirs) {
+      if (t.status === "fulfilled") outcomes.push(...t.value);
+    }
+    if (theirs.some((t) => t.status === "rejected")) {
+      // A worker failed: search what it left undecided here (the verdict must not depend on a thread's health).
+      const decided = new Set(outcomes.filter((o) => o.outcome !== "skipped" && o.outcome !== "unknown").map((o) => o.index));
+      if (!outcomes.some((o) => o.outcome === "illegal")) {
+        const left = parts.map((_, i) => i).filter((i) => !decided.has(i));
+        const r = checkLinearizability(model, left.flatMap((i) => parts[i]!), { ...options, timeoutMs: Math.max(0, deadline - performance.now()) });
+        return { ...r, elapsedMs: performance.now() - start };
+      }
+    }
+    return assemble(parts, outcomes, start);
+  } finally {
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}

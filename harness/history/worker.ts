@@ -1,0 +1,27 @@
+// A worker thread of parallel.ts: searches the parts it claims from the shared counter and sends their outcomes.
+import { parentPort } from "node:worker_threads";
+import { searchParts } from "./check.ts";
+import { models } from "./models.ts";
+import type { Operation } from "./operation.ts";
+import type { WorkerReply, WorkerRequest } from "./parallel.ts";
+
+parentPort?.on("message", (request: WorkerRequest) => {
+  let reply: WorkerReply;
+  try {
+    const model = models[request.model as keyof typeof models];
+    if (model === undefined) throw new Error(`no model "${request.model}"`);
+    // Part indices are the caller's: the parts before `base` were claimed before this worker came in.
+    const parts: (readonly Operation[])[] = new Array<readonly Operation[]>(request.base);
+    parts.push(...request.parts);
+    const outcomes = searchParts(model, parts, {
+      deadline: performance.now() + request.remainingMs,
+      stopAtFirstIllegal: request.stopAtFirstIllegal,
+      maxActive: request.maxActive,
+      control: new Int32Array(request.control),
+    });
+    reply = { outcomes };
+  } catch (err) {
+    reply = { error: err instanceof Error ? err.message : String(err) };
+  }
+  parentPort?.postMessage(reply);
+});
