@@ -69,48 +69,81 @@ const LAST_SLICE = 32_768;
 /**
  * Searches the parts it claims (through control[NEXT]), interleaved round-robin, until all are decided, one is
  * illegal (when stopping at the first), the deadline passes, the signal aborts or another thread says stop.
- * Returns an outcome for every part it claimed.
+ * `run` may return before that (after `forMs`), so an async caller can let its event loop turn in between.
  */
-export function searchParts(model: AnyModel, parts: readonly (readonly Operation[])[], options: ScheduleOptions): PartOutcome[] {
-  const { control } = options;
-  const out: PartOutcome[] = [];
-  const active: { index: number; search: PartSearch }[] = [];
-  const claim = (): boolean => {
-    const index = Atomics.add(control, NEXT, 1);
-    if (index >= parts.length) return false;
-    active.push({ index, search: new PartSearch(model, parts[index]!) });
-    return true;
-  };
-  const finish = (index: number, search: PartSearch, outcome: PartOutcome["outcome"]) => {
-    out.push({ index, outcome, longest: search.longest(), steps: search.steps });
-  };
-  let slice = FIRST_SLICE;
-  for (;;) {
-    while (active.length < options.maxActive && claim());
-    if (active.length === 0) return out;
-    for (let k = 0; k < active.length; ) {
-      const stop = Atomics.load(control, STOP);
-      const giveUp = stop === STOP_GIVE_UP || options.signal?.aborted === true || performance.now() > options.deadline;
-      if (stop === STOP_ILLEGAL || giveUp) {
-        if (giveUp) Atomics.store(control, STOP, STOP_GIVE_UP);
-        for (const a of active) finish(a.index, a.search, giveUp ? "unknown" : "skipped");
-        // Parts never claimed are left to whoever reports the result (they count as skipped or unknown).
-        return out;
-      }
-      const { index, search } = active[k]!;
-      const status = search.run(slice);
-      if (status === "running") {
-        k++;
-        continue;
-      }
-      active.splice(k, 1);
-      finish(index, search, status);
-      if (status === "illegal" && options.stopAtFirstIllegal) Atomics.store(control, STOP, STOP_ILLEGAL);
-      else claim();
-    }
-    slice = Math.min(slice * 2, LAST_SLICE);
-    options.between?.();
+export class PartScheduler {
+  /** An outcome for every part claimed and finished so far. */
+  readonly outcomes: PartOutcome[] = [];
+  private readonly active: { index: number; search: PartSearch }[] = [];
+  private slice = FIRST_SLICE;
+  private finished = false;
+  private readonly model: AnyModel;
+  private readonly parts: readonly (readonly Operation[])[];
+  private readonly options: ScheduleOptions;
+
+  constructor(model: AnyModel, parts: readonly (readonly Operation[])[], options: ScheduleOptions) {
+    this.model = model;
+    this.parts = parts;
+    this.options = options;
   }
+
+  private claim(): boolean {
+    const index = Atomics.add(this.options.control, NEXT, 1);
+    if (index >= this.parts.length) return false;
+    this.active.push({ index, search: new PartSearch(this.model, this.parts[index]!) });
+    return true;
+  }
+
+  private finish(index: number, search: PartSearch, outcome: PartOutcome["outcome"]): void {
+    this.outcomes.push({ index, outcome, longest: search.longest(), steps: search.steps });
+  }
+
+  /** Runs for about `forMs` (whole rounds) or until done; returns whether done. */
+  run(forMs = Infinity): boolean {
+    const { control, deadline, signal } = this.options;
+    const active = this.active;
+    const until = performance.now() + forMs;
+    while (!this.finished) {
+      while (active.length < this.options.maxActive && this.claim());
+      if (active.length === 0) {
+        this.finished = true;
+        break;
+      }
+      for (let k = 0; k < active.length; ) {
+        const stop = Atomics.load(control, STOP);
+        const giveUp = stop === STOP_GIVE_UP || signal?.aborted === true || performance.now() > deadline;
+        if (stop === STOP_ILLEGAL || giveUp) {
+          if (giveUp) Atomics.store(control, STOP, STOP_GIVE_UP);
+          for (const a of active) this.finish(a.index, a.search, giveUp ? "unknown" : "skipped");
+          active.length = 0;
+          // Parts never claimed are left to whoever reports the result (they count as skipped or unknown).
+          this.finished = true;
+          return true;
+        }
+        const { index, search } = active[k]!;
+        const status = search.run(this.slice);
+        if (status === "running") {
+          k++;
+          continue;
+        }
+        active.splice(k, 1);
+        this.finish(index, search, status);
+        if (status === "illegal" && this.options.stopAtFirstIllegal) Atomics.store(control, STOP, STOP_ILLEGAL);
+        else this.claim();
+      }
+      this.slice = Math.min(this.slice * 2, LAST_SLICE);
+      this.options.between?.();
+      if (performance.now() >= until) break;
+    }
+    return this.finished;
+  }
+}
+
+/** Runs a PartScheduler to the end on this thread. */
+export function searchParts(model: AnyModel, parts: readonly (readonly Operation[])[], options: ScheduleOptions): PartOutcome[] {
+  const scheduler = new PartScheduler(model, parts, options);
+  scheduler.run();
+  return scheduler.outcomes;
 }
 
 /** Puts the per-part outcomes together (parts nobody reached count as skipped, or unknown when time ran out). */

@@ -7,7 +7,7 @@ import { Worker } from "node:worker_threads";
 import type { AnyModel } from "./model.ts";
 import { models } from "./models.ts";
 import type { Operation } from "./operation.ts";
-import { assemble, checkLinearizability, NEXT, partsOf, searchParts, STOP, STOP_GIVE_UP } from "./check.ts";
+import { assemble, checkLinearizability, NEXT, PartScheduler, partsOf, STOP, STOP_GIVE_UP } from "./check.ts";
 import type { CheckOptions, LinearizabilityResult, PartOutcome } from "./check.ts";
 
 export interface ParallelCheckOptions extends CheckOptions {
@@ -30,6 +30,8 @@ export type WorkerReply = { readonly outcomes: PartOutcome[] } | { readonly erro
 
 /** A worker is brought in once the calling thread has searched this long without a verdict. */
 const ENGAGE_AFTER_MS = 2;
+/** The calling thread lets its event loop turn this often while it searches. */
+const YIELD_EVERY_MS = 10;
 
 /** The name under which a worker finds the model, or undefined for a model only the calling thread knows. */
 function workerModelName(model: AnyModel): string | undefined {
@@ -52,6 +54,11 @@ function worker(k: number): Worker {
     pool[k] = w;
   }
   return w;
+}
+
+/** Worker threads running now (for tests: a check on two threads that ran long enough brought one in). */
+export function workerThreads(): number {
+  return pool.filter((w) => w !== undefined).length;
 }
 
 /** Ends the worker threads (the next check starts new ones). */
@@ -86,7 +93,18 @@ export async function checkLinearizabilityAsync(model: AnyModel, ops: readonly O
   const name = workerModelName(model);
   const start = performance.now();
   const parts = partsOf(model, ops);
-  if (threads === 1 || parts.length < 2 || name === undefined) return checkLinearizability(model, ops, options);
+  if (threads === 1 || parts.length < 2 || name === undefined) {
+    // One thread: the same interleaved search, with the event loop turning in between.
+    const scheduler = new PartScheduler(model, parts, {
+      deadline: start + (options.timeoutMs ?? 60_000),
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      stopAtFirstIllegal: options.stopAtFirstIllegal !== false,
+      maxActive: parts.length,
+      control: new Int32Array(2),
+    });
+    while (!scheduler.run(YIELD_EVERY_MS)) await new Promise((resolve) => setImmediate(resolve));
+    return assemble(parts, scheduler.outcomes, start);
+  }
   const deadline = start + (options.timeoutMs ?? 60_000);
   const stopAtFirstIllegal = options.stopAtFirstIllegal !== false;
   const shared = new SharedArrayBuffer(8);
@@ -106,7 +124,10 @@ export async function checkLinearizabilityAsync(model: AnyModel, ops: readonly O
   const onAbort = () => Atomics.store(control, STOP, STOP_GIVE_UP);
   options.signal?.addEventListener("abort", onAbort);
   try {
-    const mine = searchParts(model, parts, { deadline, ...(options.signal !== undefined ? { signal: options.signal } : {}), stopAtFirstIllegal, maxActive, control, between: engage });
+    const scheduler = new PartScheduler(model, parts, { deadline, ...(options.signal !== undefined ? { signal: options.signal } : {}), stopAtFirstIllegal, maxActive, control, between: engage });
+    // Let the event loop turn every few milliseconds (timers, an abort, Ctrl-C) while this thread searches too.
+    while (!scheduler.run(YIELD_EVERY_MS)) await new Promise((resolve) => setImmediate(resolve));
+    const mine = scheduler.outcomes;
     const theirs = await Promise.allSettled(asked);
     const outcomes = [...mine];
     for (const t of theirs) {
