@@ -91,6 +91,12 @@ describe("generated histories", () => {
     }
     // The 50-client checks above ran long enough (over 2 ms) to bring in a worker thread.
     expect(workerThreads()).toBe(1);
+    // Two checks at once share the worker; each gets its own answers.
+    const both = await Promise.all([undefined, "duplicated-append" as const].map((anomaly) => {
+      const { ops } = parse({ model: "kv", clients: 50, ops: 2000, seed: 22, ...(anomaly !== undefined ? { anomaly } : {}) });
+      return checkLinearizabilityAsync(kvModel, ops, { threads: 2 });
+    }));
+    expect(both.map((r) => r.valid)).toEqual([true, false]);
     const { ops } = parse({ model: "kv", clients: 50, ops: 2000, seed: 9, overlap: 1.5 });
     expect((await checkLinearizabilityAsync(kvModel, ops, { threads: 2, timeoutMs: 0 })).valid).toBe("unknown");
     const ac = new AbortController();

@@ -17,6 +17,7 @@ export interface ParallelCheckOptions extends CheckOptions {
 
 /** What the calling thread sends a worker: the parts from `base` on (the ones not yet claimed), and the control. */
 export interface WorkerRequest {
+  readonly id: number;
   readonly model: string;
   readonly base: number;
   readonly parts: readonly (readonly Operation[])[];
@@ -26,7 +27,7 @@ export interface WorkerRequest {
   readonly maxActive: number;
 }
 
-export type WorkerReply = { readonly outcomes: PartOutcome[] } | { readonly error: string };
+export type WorkerReply = { readonly id: number; readonly outcomes: PartOutcome[] } | { readonly id: number; readonly error: string };
 
 /** A worker is brought in once the calling thread has searched this long without a verdict. */
 const ENGAGE_AFTER_MS = 2;
@@ -39,21 +40,51 @@ function workerModelName(model: AnyModel): string | undefined {
   return undefined;
 }
 
-let pool: Worker[] = [];
+/** A worker thread and the questions it has not answered yet (by request id). */
+interface PoolWorker {
+  readonly thread: Worker;
+  readonly waiting: Map<number, { resolve: (o: PartOutcome[]) => void; reject: (e: Error) => void }>;
+}
 
-function worker(k: number): Worker {
+let pool: PoolWorker[] = [];
+let nextRequest = 0;
+
+function worker(k: number): PoolWorker {
   let w = pool[k];
   if (w === undefined) {
-    w = new Worker(new URL("./worker.ts", import.meta.url));
-    w.unref();
-    const self = w;
-    // A worker that failed is replaced at the next check.
-    w.on("error", () => {
-      pool = pool.filter((x) => x !== self);
+    const thread = new Worker(new URL("./worker.ts", import.meta.url));
+    thread.unref();
+    const self: PoolWorker = { thread, waiting: new Map() };
+    thread.on("message", (reply: WorkerReply) => {
+      const waiter = self.waiting.get(reply.id);
+      if (waiter === undefined) return;
+      self.waiting.delete(reply.id);
+      if (self.waiting.size === 0) thread.unref();
+      if ("error" in reply) waiter.reject(new Error(`linearizability worker: ${reply.error}`));
+      else waiter.resolve(reply.outcomes);
     });
+    // A worker that failed fails what it was asked, and is replaced at the next check.
+    const fail = (err: Error) => {
+      pool = pool.filter((x) => x !== self);
+      for (const waiter of self.waiting.values()) waiter.reject(err);
+      self.waiting.clear();
+    };
+    thread.on("error", fail);
+    thread.on("exit", (code) => fail(new Error(`linearizability worker exited (${code})`)));
+    w = self;
     pool[k] = w;
   }
   return w;
+}
+
+function ask(w: PoolWorker, request: Omit<WorkerRequest, "id">): Promise<PartOutcome[]> {
+  const id = nextRequest++;
+  return new Promise<PartOutcome[]>((resolve, reject) => {
+    w.waiting.set(id, { resolve, reject });
+    // The worker keeps the process alive only while it has a question to answer.
+    w.thread.ref();
+    w.thread.postMessage({ ...request, id });
+  });
 }
 
 /** Worker threads running now (for tests: a check on two threads that ran long enough brought one in). */
@@ -65,26 +96,7 @@ export function workerThreads(): number {
 export async function closeWorkers(): Promise<void> {
   const all = pool;
   pool = [];
-  await Promise.all(all.map((w) => w.terminate()));
-}
-
-function ask(w: Worker, request: WorkerRequest): Promise<PartOutcome[]> {
-  return new Promise<PartOutcome[]>((resolve, reject) => {
-    const onMessage = (reply: WorkerReply) => {
-      w.off("error", onError);
-      if ("error" in reply) reject(new Error(`linearizability worker: ${reply.error}`));
-      else resolve(reply.outcomes);
-    };
-    const onError = (err: Error) => {
-      w.off("message", onMessage);
-      reject(err);
-    };
-    w.once("message", onMessage);
-    w.once("error", onError);
-    // The worker keeps the process alive only while it has a question to answer.
-    w.ref();
-    w.postMessage(request);
-  }).finally(() => w.unref());
+  await Promise.all(all.map((w) => w.thread.terminate()));
 }
 
 /** Checks with `threads` threads when the model and the history allow it, else on the calling thread. */
@@ -117,7 +129,7 @@ export async function checkLinearizabilityAsync(model: AnyModel, ops: readonly O
     if (base >= parts.length || Atomics.load(control, STOP) !== 0) return;
     const rest = parts.slice(base);
     for (let k = 0; k < threads - 1; k++) {
-      const request: WorkerRequest = { model: name, base, parts: rest, control: shared, remainingMs: deadline - performance.now(), stopAtFirstIllegal, maxActive };
+      const request: Omit<WorkerRequest, "id"> = { model: name, base, parts: rest, control: shared, remainingMs: deadline - performance.now(), stopAtFirstIllegal, maxActive };
       asked.push(ask(worker(k), request));
     }
   };

@@ -19,9 +19,9 @@ parentPort?.on("message", (request: WorkerRequest) => {
       maxActive: request.maxActive,
       control: new Int32Array(request.control),
     });
-    reply = { outcomes };
+    reply = { id: request.id, outcomes };
   } catch (err) {
-    reply = { error: err instanceof Error ? err.message : String(err) };
+    reply = { id: request.id, error: err instanceof Error ? err.message : String(err) };
   }
   parentPort?.postMessage(reply);
 });
