@@ -51,8 +51,8 @@ class StateTable {
   private readonly equal: ((a: unknown, b: unknown) => boolean) | undefined;
   private readonly byKey: Map<string, number> | undefined;
   private readonly keyOf: (s: unknown) => string;
-  private slots = new Int32Array(64); // id + 1; 0 = empty
-  private hashes = new Int32Array(32);
+  private slots = new Int32Array(16); // id + 1; 0 = empty
+  private hashes = new Int32Array(8);
 
   constructor(model: AnyModel) {
     this.keyOf = model.key.bind(model);
@@ -111,17 +111,24 @@ const STEP_CACHE_MASK = (1 << STEP_CACHE_BITS) - 1;
  * the exact bitset (in one growing arena), so a collision is never taken for a hit.
  */
 class ConfigMemo {
-  private slots = new Int32Array(256); // entry + 1; 0 = empty
+  private slots: Int32Array; // entry + 1; 0 = empty
   private count = 0;
   private arena: Uint32Array;
-  private hashes = new Int32Array(128);
-  private stateIds = new Int32Array(128);
-
+  private hashes: Int32Array;
+  private stateIds: Int32Array;
   private readonly words: number;
 
-  constructor(words: number) {
+  /** Starts with room for `capacity` entries (a power of two) in `buffer` from `offset` (see `bytes`). */
+  constructor(words: number, capacity: number, buffer: ArrayBuffer, offset: number) {
     this.words = words;
-    this.arena = new Uint32Array(words * 128);
+    this.slots = new Int32Array(buffer, offset, 2 * capacity);
+    this.hashes = new Int32Array(buffer, offset + 8 * capacity, capacity);
+    this.stateIds = new Int32Array(buffer, offset + 12 * capacity, capacity);
+    this.arena = new Uint32Array(buffer, offset + 16 * capacity, words * capacity);
+  }
+
+  static bytes(words: number, capacity: number): number {
+    return 16 * capacity + 4 * words * capacity;
   }
 
   /** Adds (bits, state) unless present; returns whether it was new. */
@@ -184,13 +191,13 @@ export type PartStatus = "running" | "ok" | "illegal";
 /** The search over one part (already partitioned) of a history, run in slices of steps. */
 export class PartSearch {
   private readonly n: number;
-  private readonly isCall: Uint8Array;
+  private readonly isCall: Int32Array;
   private readonly opOf: Int32Array;
   private readonly match: Int32Array;
   private readonly next: Int32Array;
   private readonly prev: Int32Array;
-  private readonly unknown: Uint8Array;
-  private readonly readOnly: Uint8Array;
+  private readonly unknown: Int32Array;
+  private readonly readOnly: Int32Array;
   private readonly zobrist: Int32Array;
   private readonly bits: Uint32Array;
   private readonly table: StateTable;
@@ -199,14 +206,14 @@ export class PartSearch {
   private readonly memo: ConfigMemo;
   private readonly stackEntry: Int32Array;
   private readonly stackState: Int32Array;
+  private readonly longestEntries: Int32Array;
+  private readonly longestStates: Int32Array;
   private depth = 0;
   private state: number;
   private entry: number;
   private setHash = 0;
   private remainingKnown: number;
   private longestDepth = -1;
-  private longestEntries: Int32Array = new Int32Array(0);
-  private longestStates: Int32Array = new Int32Array(0);
   /** Search steps taken so far. */
   steps = 0;
   status: PartStatus = "running";
@@ -219,23 +226,50 @@ export class PartSearch {
     this.ops = ops;
     const n = ops.length;
     this.n = n;
+    const TAIL = 2 * n + 1;
+    const E = TAIL + 1;
+    const words = Math.ceil(n / 32) || 1;
+    // All fixed-size arrays in one buffer: a check of a small history makes many of these, and each separate
+    // typed array is a separate allocation outside the JS heap.
+    let memoCapacity = 16;
+    while (memoCapacity < 2 * n && memoCapacity < 1024) memoCapacity *= 2;
+    const fixed = 4 * (5 * E + 10 * n + 2 + 2 * (n << STEP_CACHE_BITS) + words);
+    const buffer = new ArrayBuffer(fixed + ConfigMemo.bytes(words, memoCapacity));
+    let at = 0;
+    const take = (length: number) => {
+      const view = new Int32Array(buffer, 4 * at, length);
+      at += length;
+      return view;
+    };
+    this.isCall = take(E);
+    this.opOf = take(E);
+    this.match = take(E);
+    this.next = take(E);
+    this.prev = take(E);
+    this.unknown = take(n);
+    this.readOnly = take(n);
+    this.zobrist = take(n);
+    this.stackEntry = take(n + 1);
+    this.stackState = take(n + 1);
+    this.longestEntries = take(n);
+    this.longestStates = take(n);
+    this.cacheFrom = take(n << STEP_CACHE_BITS).fill(-1);
+    this.cacheTo = take(n << STEP_CACHE_BITS);
+    const callEntry = take(n);
+    const order = take(2 * n);
+    this.bits = new Uint32Array(buffer, 4 * at, words);
     // Entries 1..2n in time order; 0 is the head sentinel, 2n+1 the tail sentinel. At equal times calls come
     // first, so touching operations count as concurrent (as in Porcupine).
-    const order = new Int32Array(2 * n);
-    for (let k = 0; k < 2 * n; k++) order[k] = k;
-    const time = (k: number) => (k & 1 ? ops[k >> 1]!.return : ops[k >> 1]!.call);
+    const time = new Float64Array(2 * n);
+    for (let k = 0; k < 2 * n; k++) {
+      order[k] = k;
+      time[k] = k & 1 ? ops[k >> 1]!.return : ops[k >> 1]!.call;
+    }
     order.sort((a, b) => {
-      const ta = time(a);
-      const tb = time(b);
+      const ta = time[a]!;
+      const tb = time[b]!;
       return ta !== tb ? (ta < tb ? -1 : 1) : (a & 1) - (b & 1) || a - b;
     });
-    const TAIL = 2 * n + 1;
-    this.isCall = new Uint8Array(TAIL + 1);
-    this.opOf = new Int32Array(TAIL + 1);
-    this.match = new Int32Array(TAIL + 1);
-    this.next = new Int32Array(TAIL + 1);
-    this.prev = new Int32Array(TAIL + 1);
-    const callEntry = new Int32Array(n);
     for (let k = 0; k < 2 * n; k++) {
       const idx = k + 1;
       const e = order[k]!;
@@ -250,8 +284,6 @@ export class PartSearch {
       this.next[i] = i + 1;
       this.prev[i] = i - 1;
     }
-    this.unknown = new Uint8Array(n);
-    this.readOnly = new Uint8Array(n);
     let known = 0;
     for (let i = 0; i < n; i++) {
       const op = ops[i]!;
@@ -260,7 +292,6 @@ export class PartSearch {
       if (model.readOnly?.(op) === true) this.readOnly[i] = 1;
     }
     this.remainingKnown = known;
-    this.zobrist = new Int32Array(n);
     let seed = 0x9e3779b9;
     for (let i = 0; i < n; i++) {
       seed = (seed ^ (seed << 13)) >>> 0;
@@ -268,13 +299,7 @@ export class PartSearch {
       seed = (seed ^ (seed << 5)) >>> 0;
       this.zobrist[i] = seed | 0;
     }
-    const words = Math.ceil(n / 32) || 1;
-    this.bits = new Uint32Array(words);
-    this.memo = new ConfigMemo(words);
-    this.stackEntry = new Int32Array(n + 1);
-    this.stackState = new Int32Array(n + 1);
-    this.cacheFrom = new Int32Array(n << STEP_CACHE_BITS).fill(-1);
-    this.cacheTo = new Int32Array(n << STEP_CACHE_BITS);
+    this.memo = new ConfigMemo(words, memoCapacity, buffer, fixed);
     this.table = new StateTable(model);
     this.state = this.table.intern(model.init());
     this.entry = this.next[0]!;
@@ -324,7 +349,6 @@ export class PartSearch {
             next[prev[m]!] = next[m]!;
             prev[next[m]!] = prev[m]!;
             if (unknown[i] === 0) remainingKnown--;
-            if (depth > this.longestDepth) this.keepLongest(depth, state);
             entry = next[0]!;
             continue;
           }
@@ -341,6 +365,8 @@ export class PartSearch {
       }
       // A return whose call is still pending (or a read-only dead end): undo the last step, and keep undoing
       // while the undone operation was read-only (its siblings cannot do better, see the file's comment).
+      // About to shorten the stack: remember it first if it is the longest yet (cheaper than at every push).
+      if (depth > this.longestDepth) this.keepLongest(depth, state);
       let e = 0;
       let j = 0;
       do {
@@ -379,10 +405,6 @@ export class PartSearch {
   }
 
   private keepLongest(depth: number, state: number): void {
-    if (this.longestEntries.length < depth) {
-      this.longestEntries = new Int32Array(this.n);
-      this.longestStates = new Int32Array(this.n);
-    }
     this.longestEntries.set(this.stackEntry.subarray(0, depth));
     this.longestStates.set(this.stackState.subarray(1, depth));
     this.longestStates[depth - 1] = state;
@@ -391,6 +413,7 @@ export class PartSearch {
 
   /** The longest partial linearization built so far. */
   longest(): PartialLinearization {
+    if (this.depth > this.longestDepth) this.keepLongest(this.depth, this.state);
     const d = Math.max(this.longestDepth, 0);
     const ops: number[] = [];
     const states: unknown[] = [];
