@@ -6,6 +6,7 @@
 // (ours / Porcupine) over the histories Porcupine decides, and every history where the verdicts differ.
 //
 //   npx node bench/linearizability.ts [--timeout <seconds>] [--threads 1|2|both] [--only <regex>]
+//                                     [--history etcd|kv:<path> (with its verdict unknown; repeatable)]
 //
 // Per history and round, Porcupine runs first (in its own process), then ours: each checks once untimed (the
 // JIT's warm-up on our side), then at least 5 times and again while the runs took under 500 ms (at most 50);
@@ -26,13 +27,15 @@ const args = process.argv.slice(2);
 let timeoutS = 10;
 let rounds = [1, 2];
 let only: RegExp | undefined;
+const extra: { format: "etcd" | "kv"; path: string }[] = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i]!;
   const v = args[++i];
   if (a === "--timeout") timeoutS = Number(v);
   else if (a === "--threads") rounds = v === "both" ? [1, 2] : [Number(v)];
   else if (a === "--only") only = new RegExp(v ?? "");
-  else throw new Error(`unknown argument ${a}; usage: bench/linearizability.ts [--timeout <seconds>] [--threads 1|2|both] [--only <regex>]`);
+  else if (a === "--history" && /^(etcd|kv):./.test(v ?? "")) extra.push({ format: v!.startsWith("etcd") ? "etcd" : "kv", path: v!.slice(v!.indexOf(":") + 1) });
+  else throw new Error(`unknown argument ${a}; usage: bench/linearizability.ts [--timeout <seconds>] [--threads 1|2|both] [--only <regex>] [--history etcd|kv:<path>]`);
 }
 if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new Error("--timeout must be a positive number of seconds");
 if (rounds.some((t) => t !== 1 && t !== 2)) throw new Error("--threads must be 1, 2 or both");
@@ -44,7 +47,8 @@ interface History {
   readonly id: string;
   readonly format: HistoryFormat;
   readonly path: string;
-  readonly expected: boolean;
+  /** Undefined for a history given with --history. */
+  readonly expected: boolean | undefined;
 }
 
 const tmp = mkdtempSync(join(tmpdir(), "lin-bench-"));
@@ -64,6 +68,7 @@ try {
       }
     }
   }
+  for (const { format, path } of extra) histories.push({ id: `${format}:${path.split("/").pop() ?? path}`, format, path: resolve(path), expected: undefined });
   const selected = histories.filter((h) => only === undefined || only.test(h.id));
 
   // 2. Porcupine, built once into the temporary directory (no binary in the tree).
@@ -136,7 +141,7 @@ function report(rows: readonly Row[]): void {
   const ratios = new Map<number, { id: string; ratio: number }[]>(rounds.map((t) => [t, []]));
   const problems: string[] = [];
   for (const { h, byThreads } of rows) {
-    const line = [h.id, String(h.expected)];
+    const line = [h.id, h.expected === undefined ? "?" : String(h.expected)];
     for (const t of rounds) {
       const r = byThreads.get(t)!;
       const decided = r.theirs.verdict !== "unknown";
@@ -144,7 +149,7 @@ function report(rows: readonly Row[]): void {
       if (Number.isFinite(ratio)) ratios.get(t)!.push({ id: h.id, ratio });
       line.push(r.ours.verdict, fmt(r.ours.ms), r.theirs.verdict, fmt(r.theirs.ms), Number.isFinite(ratio) ? ratio.toFixed(2) : "-");
       if (decided && r.ours.verdict !== r.theirs.verdict) problems.push(`${h.id} (${t}T): Porcupine says ${r.theirs.verdict}, ours ${r.ours.verdict}`);
-      if (r.ours.verdict !== "unknown" && r.ours.verdict !== String(h.expected)) problems.push(`${h.id} (${t}T): expected ${h.expected}, ours ${r.ours.verdict}`);
+      if (h.expected !== undefined && r.ours.verdict !== "unknown" && r.ours.verdict !== String(h.expected)) problems.push(`${h.id} (${t}T): expected ${h.expected}, ours ${r.ours.verdict}`);
     }
     lines.push(line);
   }
