@@ -10,6 +10,7 @@ for (const [path, text] of Object.entries({
   "systems/tracing/go.mod": "module pgoharness.local/tracing\n",
   "antithesis/dqueue/docker-compose.yaml": "services: {}\n",
   "antithesis/dqueue/Dockerfile.test": "FROM scratch\n",
+  "systems/dqueue/dqueue.tla": "---- MODULE dqueue ----\n====\n",
 })) {
   mkdirSync(join(root, path, ".."), { recursive: true });
   writeFileSync(join(root, path), text);
@@ -34,6 +35,12 @@ describe("defineSystem", () => {
     expect(s.compose).toMatch(/\/antithesis\/dqueue\/docker-compose\.yaml$/);
     expect(s.images[0]?.config).toBe(false);
     expect(s.binaries[0]?.kind).toBe("build");
+  });
+  test("the system's own spec: optional, resolved, must be an existing .tla file", () => {
+    expect(defineSystem(valid).spec).toBeUndefined();
+    expect(defineSystem({ ...valid, spec: "systems/dqueue/dqueue.tla" }).spec).toBe(join(root, "systems/dqueue/dqueue.tla"));
+    expect(() => defineSystem({ ...valid, spec: "systems/dqueue/nope.tla" })).toThrow(/system "dqueue": spec ".*nope\.tla" does not exist or is not a file/);
+    expect(() => defineSystem({ ...valid, spec: "systems/dqueue" })).toThrow(/system "dqueue": spec must be a TLA\+ file/);
   });
   test("refuses bad input with the system's name and the field", () => {
     expect(() => defineSystem({ ...valid, assets: "antithesis/nope" })).toThrow(/system "dqueue": assets ".*antithesis\/nope" does not exist/);

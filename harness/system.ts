@@ -44,6 +44,8 @@ const definitionSchema = z.object({
   ready: readySchema.optional(),
   /** Modules instrumented for Antithesis coverage in ANTITHESIS=1 builds (overridable by ANTITHESIS_INSTRUMENT). */
   instrument: z.array(name).default([]),
+  /** The system's own design: its MPCal spec (`.tla`, relative to the project root), which its traces validate against. */
+  spec: z.string().regex(/\.tla$/, { error: 'must be a TLA+ file, like "systems/dqueue/dqueue.tla"' }).optional(),
   /**
    * How to build this system from a PGo checkout (PGO_DIR) instead: modules whose dir is relative to the
    * checkout. A module of the same name replaces ours; the others are added (ours not named stay, e.g. the
@@ -59,8 +61,8 @@ const definitionSchema = z.object({
 });
 
 export type SystemInput = z.input<typeof definitionSchema> & {
-  /** The checks run on a collected run (TraceLink, histories, …). */
-  checks: (settings: Settings) => readonly Checker[];
+  /** The checks run on a collected run (TraceLink, histories, …); `system` is the definition as run (e.g. its spec). */
+  checks: (settings: Settings, system: SystemDefinition) => readonly Checker[];
   /**
    * The services that each run their own copy of every driver command, at once (e.g. one client per
    * container, counted from the workload env). Default: the service the command was found in.
@@ -98,7 +100,9 @@ export interface SystemDefinition {
   /** Besides setup-complete: wait until a service whose name matches logs a line matching logMessage. */
   readonly ready: { readonly services: RegExp; readonly logMessage: RegExp } | undefined;
   readonly instrument: readonly string[];
-  readonly checks: (settings: Settings) => readonly Checker[];
+  /** Absolute path of the system's own MPCal spec, when it has one. */
+  readonly spec: string | undefined;
+  readonly checks: (settings: Settings, system: SystemDefinition) => readonly Checker[];
   readonly driverServices: ((env: Readonly<Record<string, string>>) => readonly string[]) | undefined;
   readonly pgo: { readonly modules: readonly GoModule[]; readonly ready?: SystemDefinition["ready"] } | undefined;
   /** Set when the modules come from a PGo checkout (see forCheckout). */
@@ -145,6 +149,8 @@ export function defineSystem(input: SystemInput, root: string = projectRoot): Sy
     const dup = names.find((n, i) => names.indexOf(n) !== i);
     if (dup !== undefined) throw new DefinitionError(`${label}: ${what} "${dup}" is listed twice`);
   };
+  const spec = d.spec === undefined ? undefined : abs(d.spec);
+  if (spec !== undefined) mustExist(spec, "spec", false);
   unique("module", modules.map((m) => m.name));
   unique("binary", d.binaries.map((b) => b.name));
   unique("image", images.map((i) => i.name));
@@ -162,6 +168,7 @@ export function defineSystem(input: SystemInput, root: string = projectRoot): Sy
     workloadEnv: d.workloadEnv,
     ready: d.ready,
     instrument: d.instrument,
+    spec,
     checks: input.checks,
     driverServices: input.driverServices,
     pgo: d.pgo,

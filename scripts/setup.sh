@@ -117,6 +117,13 @@ if ! command -v gcc >/dev/null 2>&1; then
   else log "note: gcc is missing; ANTITHESIS=1 builds (cgo) and their tests will fail"; fi
 fi
 
+# The run-page test opens a run's index.html in a real browser (headless Chromium); without it that test is
+# skipped, saying so.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if is_root && [ "$(distro_id)" = debian ]; then apt_install chromium
+  else log "note: chromium is missing; the test that renders a run's page in a browser will be skipped"; fi
+fi
+
 # --- Go -------------------------------------------------------------------------------------------------
 command -v go >/dev/null 2>&1 || die "Go is not installed: install Go 1.24 or newer and put it on PATH (or at /usr/local/go)."
 go_version=$(go env GOVERSION | sed 's/^go//')

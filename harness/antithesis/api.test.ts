@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { logger } from "../log.ts";
-import { AntithesisApiError, getProperties, getRun, launch, propertyOutcomes, retryAfterMs, runIdOf, waitForRun } from "./api.ts";
+import { describeProperty, remoteProperties } from "../properties/report.ts";
+import { AntithesisApiError, getProperties, getRun, launch, retryAfterMs, runIdOf, waitForRun } from "./api.ts";
 import { type AntithesisSettings, loadAntithesisSettings } from "./settings.ts";
 import { type FakeAntithesis, startFakeAntithesis } from "./testing/fake-antithesis.ts";
 
@@ -204,13 +205,13 @@ describe("runs API", () => {
       ["Always: no lost item", "Failing"],
     ]);
     expect(fake.requests.map((q) => q.path)).toEqual([`/api/v0/runs/${runId}/properties?limit=100`, `/api/v0/runs/${runId}/properties?limit=100&after=2`]);
-    const outcomes = propertyOutcomes(run, props);
-    expect(outcomes.map((o) => [o.name, o.failed])).toEqual([
-      ["Always: queue order is FIFO", false],
-      ["Sometimes: consumer sees an item", false],
-      ["Always: no lost item", true],
+    const outcomes = remoteProperties(run, props);
+    expect(outcomes.map((o) => [o.kind, o.name, o.status])).toEqual([
+      ["Always", "queue order is FIFO", "passed"],
+      ["Sometimes", "consumer sees an item", "passed"],
+      ["Always", "no lost item", "failed"],
     ]);
-    expect(outcomes[2]!.summary).toBe(`Failing; 1 example, 2 counterexamples — triage report: ${fake.url}/report/${runId}.html`);
+    expect(describeProperty(outcomes[2]!)).toBe(`Always "no lost item": failed — Antithesis reports it Failing; 1 example, 2 counterexamples\ntriage report: ${fake.url}/report/${runId}.html`);
   });
 
   test("properties of a run still in progress: 404, one error; unknown run: 404", async () => {

@@ -168,27 +168,8 @@ export async function getProperties(settings: AntithesisSettings, runId: string,
   throw new AntithesisApiError("properties", undefined, `run ${runId}: more than 1000 pages of properties`);
 }
 
-export interface PropertyOutcome {
-  readonly name: string;
-  readonly failed: boolean;
-  /** One line for the report: status, counts, group and the triage report link. */
-  readonly summary: string;
-}
-
-/** One outcome per property (Failing → failed), ready to become one test each. */
-export function propertyOutcomes(run: RunDetail, properties: readonly RunProperty[]): PropertyOutcome[] {
-  const link = run.links?.triage_report;
-  return properties
-    .filter((p) => p.is_group !== true)
-    .map((p) => {
-      const counts = [
-        p.example_count != null ? `${p.example_count} example${p.example_count === 1 ? "" : "s"}` : undefined,
-        p.counterexample_count != null ? `${p.counterexample_count} counterexample${p.counterexample_count === 1 ? "" : "s"}` : undefined,
-      ].filter((c) => c !== undefined);
-      const parts = [p.status, ...(counts.length > 0 ? [counts.join(", ")] : []), ...(p.group !== undefined ? [`group "${p.group}"`] : [])];
-      return { name: p.name, failed: p.status === "Failing", summary: `${parts.join("; ")}${link !== undefined ? ` — triage report: ${link}` : ""}` };
-    });
-}
+// A finished run's properties become reports in harness/properties (remoteProperties), the same shape as a
+// local run's.
 
 function bearer(settings: AntithesisSettings, stage: ApiStage): string {
   if (settings.apiKey === undefined) throw new AntithesisApiError(stage, undefined, "ANTITHESIS_API_KEY is not set: the runs API takes a bearer API key");

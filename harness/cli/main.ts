@@ -17,6 +17,8 @@ function usage(): string {
     "commands:",
     "  trace check <dir>     check a run's TraceLink traces (parse, clocks, .pc, oldValue, causal replay, mailboxes, time)",
     "  trace shiviz <dir>    write the run's traces as a ShiViz log to stdout",
+    "  trace validate --spec <spec.tla> [--cfg <file.cfg>] <dir>",
+    "                        a behaviour of the MPCal design (exit 0), not (1, with the explanation), unknown (3)",
     "  lin check --model etcd|kv [--timeout s] [--html dir] <history-file>",
     "                        linearizable (exit 0), not linearizable (1, with the explanation) or unknown (3)",
     "  lin check --model raftkvs <traces-dir>   the same, on the client history of a raftkvs run",

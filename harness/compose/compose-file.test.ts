@@ -63,7 +63,8 @@ describe("compose file", () => {
       expect(svc.volumes).toContain(`${SDK_VOLUME}:/tmp/antithesis`);
       expect(svc.environment["ANTITHESIS_OUTPUT_DIR"]).toBe("/tmp/antithesis");
     }
-    expect(override.services["client1"]?.environment["ANTITHESIS_SDK_LOCAL_OUTPUT"]).toBe("/tmp/antithesis/client1.jsonl");
+    // One file per process: the service's own process here, each test-composer command its own (workload/run.ts).
+    expect(override.services["client1"]?.environment["ANTITHESIS_SDK_LOCAL_OUTPUT"]).toBe("/tmp/antithesis/sdk-client1@main.jsonl");
     expect(Object.keys(override.volumes)).toEqual([SDK_VOLUME]);
   });
 

@@ -4,13 +4,17 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parse, stringify } from "yaml";
 import { z } from "zod";
+import { MAIN_PROCESS, SDK_OUTPUT_DIR, sdkOutputPath } from "../properties/sdk-output.ts";
 
 /**
- * Where the Antithesis SDK writes locally: a volume shared by all services, one file per service
- * (ANTITHESIS_SDK_LOCAL_OUTPUT), plus sdk.jsonl for scripts that write $ANTITHESIS_OUTPUT_DIR/sdk.jsonl as
+ * Where the Antithesis SDK writes locally: a volume shared by all services, one file per process
+ * (ANTITHESIS_SDK_LOCAL_OUTPUT: sdk-<service>@main.jsonl here, sdk-<service>@<command>.jsonl for each
+ * test-composer command), plus sdk.jsonl for programs that write $ANTITHESIS_OUTPUT_DIR/sdk.jsonl by hand as
  * Antithesis documents. The harness polls it for setup-complete and keeps it as an artifact (assertions).
+ * Locally built binaries have cgo (harness/vitest/prepare.ts): without it the Go SDK would take
+ * ANTITHESIS_OUTPUT_DIR as "inside Antithesis" and write every process's output into that one sdk.jsonl.
  */
-export const SDK_OUTPUT_DIR = "/tmp/antithesis";
+export { SDK_OUTPUT_DIR };
 export const SDK_VOLUME = "pgo-harness-sdk";
 export const RUN_LABEL = "pgo-harness.run";
 export const SYSTEM_LABEL = "pgo-harness.system";
@@ -67,7 +71,7 @@ export function renderOverride(opts: OverrideOptions): string {
     const image = svc.image !== undefined ? opts.images[svc.image] : undefined;
     services[name] = {
       ...(image !== undefined ? { image, pull_policy: "never" } : {}),
-      environment: { ANTITHESIS_SDK_LOCAL_OUTPUT: `${SDK_OUTPUT_DIR}/${name}.jsonl`, ANTITHESIS_OUTPUT_DIR: SDK_OUTPUT_DIR },
+      environment: { ANTITHESIS_SDK_LOCAL_OUTPUT: sdkOutputPath(name, MAIN_PROCESS), ANTITHESIS_OUTPUT_DIR: SDK_OUTPUT_DIR },
       volumes: [`${SDK_VOLUME}:${SDK_OUTPUT_DIR}`],
       labels: { [RUN_LABEL]: opts.runId, [SYSTEM_LABEL]: opts.system },
     };

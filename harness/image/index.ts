@@ -1,12 +1,14 @@
 // Stage 2: images. Every image of a system is built from antithesis/<system>/Dockerfile.* through
 // testcontainers, for linux/amd64, from one build context: the system's assets, the built binaries in bin/,
-// and extra/ (files a user provides, e.g. pgo.jar; empty otherwise). Each image is tagged with the hash of its
+// extra/ (files a user provides, e.g. pgo.jar; empty otherwise) and validator/ (the native TraceLink validator
+// with its Node and the system's spec; empty for a system without a spec). Each image is tagged with the hash of its
 // inputs and is not rebuilt while that tag exists.
 import { basename, join } from "node:path";
 import fse from "fs-extra";
 import { GenericContainer } from "testcontainers";
 import type { BuildResult } from "../build/index.ts";
 import { hashInputs, short } from "../build/hash.ts";
+import { stageValidator } from "../antithesis/validator-bundle.ts";
 import type { Logger } from "../log.ts";
 import type { ImageSpec, SystemDefinition } from "../system.ts";
 import { type Docker, imageExists, imageId } from "./docker.ts";
@@ -61,5 +63,7 @@ async function stageContext(opts: ImageSetOptions): Promise<string> {
   await fse.copy(opts.build.binDir, join(context, "bin"));
   await fse.ensureDir(join(context, "extra"));
   for (const [name, source] of Object.entries(opts.extra ?? {})) await fse.copy(source, join(context, "extra", name));
+  // The native TraceLink validator, its Node and the spec, for the image that runs finally_tracelink.
+  await stageValidator(opts.system, join(context, "validator"), opts.cacheDir, opts.log);
   return context;
 }

@@ -10,7 +10,6 @@ import {
   launch,
   loadAntithesisSettings,
   loginRegistry,
-  propertyOutcomes,
   pushConfigImage,
   pushImages,
   pushTarget,
@@ -18,11 +17,11 @@ import {
   scrub,
   waitForRun,
   type AntithesisSettings,
-  type PropertyOutcome,
 } from "../antithesis/index.ts";
 import { Reaper } from "../compose/reaper.ts";
 import { dockerClient, type Docker } from "../image/docker.ts";
 import { logger } from "../log.ts";
+import { type PropertyReport, remoteProperties } from "../properties/report.ts";
 import { createRun } from "../run/artifacts.ts";
 import { loadSettings } from "../settings.ts";
 import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
@@ -44,7 +43,7 @@ export type SubmitOutcome =
       readonly images: readonly string[];
       readonly preflight: { readonly seconds: number; readonly commands: readonly string[] } | "skipped";
       readonly run?: { readonly status: string; readonly triageReport: string | undefined };
-      readonly properties?: readonly PropertyOutcome[];
+      readonly properties?: readonly PropertyReport[];
       readonly runDir: string;
     }
   | { readonly system: string; readonly ok: false; readonly stage: SubmitStage; readonly error: string; readonly runDir: string | undefined };
@@ -128,7 +127,7 @@ export async function submitSystem(definition: SystemDefinition, env: NodeJS.Pro
       const detail = await log.step(`Waiting for run ${runId} (up to ${Math.round(antithesis.waitTimeoutMs / 60_000)} min)`, () =>
         waitForRun(antithesis, runId, { timeoutMs: antithesis.waitTimeoutMs, log, onProgress: (r) => log.info(`run ${runId}: ${r.status}`) }),
       );
-      const properties = propertyOutcomes(detail, await getProperties(antithesis, runId, { log }));
+      const properties = remoteProperties(detail, await getProperties(antithesis, runId, { log }));
       outcome = { ...outcome, run: { status: detail.status, triageReport: detail.links?.triage_report }, properties };
     }
     await fse.writeJson(join(run.dir, "submit.json"), outcome, { spaces: 2 });

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { INVARIANT_TAIL, SUCCESS_TAIL } from "./fixtures/fake-pgo/tlc-tails.ts";
-import { PGO_JAR_CHECK, pgoJarChecker, resolveJava, resolvePgoJar } from "./pgo-jar.ts";
+import { loadSettings } from "../settings.ts";
+import { PGO_JAR_CHECK, pgoJarChecker, pgoJarCheckerInCheckout, resolveJava, resolvePgoJar } from "./pgo-jar.ts";
 
 const realLog = join(TLC_LOGS, "raftkvs-3server-tracelink.log");
 const tracesDir = join(PGO_TRACES, "dqueue/ok/4161323826586722756");
@@ -196,4 +197,27 @@ test("a directory without trace files fails before any JVM starts; stray .log fi
   const [r] = await pgoJarChecker({ spec: f.spec, env: f.env }).check({ ...f.ctx, tracesDir: mixed });
   expect(r?.valid).toBe(true);
   expect(f.lines).toContain(`pgo.jar: warning: tracegen will also read compose.log in ${mixed}`);
+});
+
+test("which spec: the system's own with PGO_JAR alone, PGo's under PGO_DIR, a skip when it has none", async () => {
+  const f = await fakePgo({ tlcTail: SUCCESS_TAIL });
+  const specArg = async () => (await readFile(join(f.bin, "calls"), "utf8")).trim().split("\n").at(-2)?.split(" ")[3];
+
+  const jarOnly = loadSettings({ PATH: f.bin, PGO_JAR: f.jar }, f.dir);
+  const [own] = await pgoJarCheckerInCheckout(jarOnly, "systems/dqueue/dqueue.tla", f.spec).check(f.ctx);
+  expect(own?.valid).toBe(true);
+  expect(await specArg()).toBe(f.spec);
+
+  const checkout = join(f.dir, "pgo");
+  await mkdir(join(checkout, "systems/dqueue"), { recursive: true });
+  await writeFile(join(checkout, "systems/dqueue/dqueue.tla"), "---- MODULE dqueue ----\n====\n");
+  const withCheckout = loadSettings({ PATH: f.bin, PGO_JAR: f.jar, PGO_DIR: checkout }, f.dir);
+  const [theirs] = await pgoJarCheckerInCheckout(withCheckout, "systems/dqueue/dqueue.tla", f.spec).check(f.ctx);
+  expect(theirs?.valid).toBe(true);
+  expect(await specArg()).toBe(join(checkout, "systems/dqueue/dqueue.tla"));
+
+  const [none] = await pgoJarCheckerInCheckout(jarOnly, "systems/dqueue/dqueue.tla").check(f.ctx);
+  expect(none?.skipped).toMatch(/no spec of its own.*set PGO_DIR/);
+  const [noJar] = await pgoJarCheckerInCheckout(loadSettings({ PATH: f.bin }, f.dir), "systems/dqueue/dqueue.tla", f.spec).check(f.ctx);
+  expect(noJar?.skipped).toMatch(/no pgo\.jar: set PGO_JAR/);
 });

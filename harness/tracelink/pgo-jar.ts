@@ -168,13 +168,16 @@ export interface PgoJarRun {
 }
 
 /**
- * pgo.jar TraceLink for a system whose MPCal spec lives in PGo's own tree (e.g. "systems/raftkvs/raftkvs.tla"):
- * found in the PGO_DIR checkout, skipped with that reason without one.
+ * pgo.jar TraceLink for a system built either from this repository or from a PGo checkout. Under PGO_DIR the
+ * system is PGo's build, so its traces are checked against PGo's spec in the checkout (specInCheckout, e.g.
+ * "systems/raftkvs/raftkvs.tla"); otherwise against the system's own spec (the definition's `spec`, an absolute
+ * path), when it has one. Skipped with the reason when neither applies, or when there is no jar.
  */
-export function pgoJarCheckerInCheckout(settings: Settings, specInCheckout: string): Checker {
+export function pgoJarCheckerInCheckout(settings: Settings, specInCheckout: string, ownSpec?: string): Checker {
+  const inCheckout = settings.pgoDir !== undefined;
   return pgoJarChecker({
-    spec: settings.pgoDir !== undefined ? join(settings.pgoDir, specInCheckout) : undefined,
-    noSpecReason: `the MPCal spec is PGo's ${specInCheckout}: set PGO_DIR to a PGo checkout (and PGO_JAR)`,
+    spec: inCheckout ? join(settings.pgoDir, specInCheckout) : ownSpec,
+    noSpecReason: `this system has no spec of its own, and its MPCal spec is PGo's ${specInCheckout}: set PGO_DIR to a PGo checkout (and PGO_JAR)`,
     pgoJar: settings.pgoJar,
     pgoDir: settings.pgoDir,
     env: settings.env,

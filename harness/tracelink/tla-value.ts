@@ -204,6 +204,19 @@ export function parseTlaValue(text: string): TlaValue {
  * all written as sorted key/value lists (TLA+ does not tell them apart by representation).
  */
 export function canonical(v: TlaValue): string {
+  if (v.kind === "string" || v.kind === "int" || v.kind === "bool" || v.kind === "model") return canonicalOf(v);
+  // Values are immutable, so a composite's canonical form is computed once (the spec validator compares and
+  // hashes the same states and messages many times).
+  let c = canonicalMemo.get(v);
+  if (c === undefined) {
+    c = canonicalOf(v);
+    canonicalMemo.set(v, c);
+  }
+  return c;
+}
+const canonicalMemo = new WeakMap<TlaValue, string>();
+
+function canonicalOf(v: TlaValue): string {
   switch (v.kind) {
     case "string":
       return JSON.stringify(v.value);

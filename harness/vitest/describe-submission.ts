@@ -1,8 +1,11 @@
 // ANTITHESIS=1: what a suite file reports instead of a local run. The system was submitted once by the global
 // setup (harness/submit/submit.ts); its main suite file reports the launch as one test named with the run id
-// (or the failed stage and its one-line reason), and with ANTITHESIS_WAIT=1 one test per Antithesis property.
+// (or the failed stage and its one-line reason), and with ANTITHESIS_WAIT=1 one test per Antithesis property,
+// `property: <name>` as for local runs.
 // Variant files (their own title, env or faults) are local experiments: reported as skipped.
 import { describe, expect, inject, test } from "vitest";
+import { assertPropertyOutcome } from "../properties/run.ts";
+import { propertyTestName } from "../properties/report.ts";
 import { launchTestName } from "../submit/submit.ts";
 import type { SystemDefinition } from "../system.ts";
 import { SUBMIT_KEY } from "./provided.ts";
@@ -28,10 +31,9 @@ export function describeSubmission(system: SystemDefinition, variant: string | u
         expect(outcome.run?.status, report !== undefined ? `triage report: ${report}` : "").toBe("completed");
       });
     }
+    // The same test names and messages as a local run's properties (harness/properties).
     for (const property of (outcome.ok ? outcome.properties : undefined) ?? []) {
-      test(`antithesis property: ${property.name}`, () => {
-        if (property.failed) throw new Error(property.summary);
-      });
+      test(propertyTestName(property.name), ({ skip }) => assertPropertyOutcome(property.name, property.status, [property], skip));
     }
   });
 }

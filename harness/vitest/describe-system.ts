@@ -1,5 +1,6 @@
 // The stages of one run of a system as a sequence of Vitest tests:
-//   up → workload → collect → one test per checker, and always down -v (afterAll), also after a failure.
+//   up → workload → collect → one test per property → one test per checker, and always down -v (afterAll),
+//   also after a failure.
 // Interrupts (Ctrl-C, SIGTERM, a killed worker) are covered by the reaper, which removes the compose
 // project as soon as this process is gone.
 import { join } from "node:path";
@@ -13,13 +14,16 @@ import { up } from "../compose/up.ts";
 import { saveLogs } from "../collect/logs.ts";
 import { collectSdkOutput, collectTraces } from "../collect/traces.ts";
 import { dockerClient } from "../image/docker.ts";
-import { logger } from "../log.ts";
+import { logger, type Logger } from "../log.ts";
 import { createRun, redactEnv, type Run } from "../run/artifacts.ts";
+import { registerPropertyTests } from "../properties/run.ts";
 import { loadSettings, type Settings } from "../settings.ts";
 import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
 import { discoverTemplate } from "../workload/template.ts";
 import type { Fault } from "../faults/fault.ts";
-import { runWorkload, type CommandOutcome, type FaultOutcome } from "../workload/run.ts";
+import { runWorkload, WorkloadError, type CommandOutcome, type FaultOutcome, type Schedule } from "../workload/run.ts";
+import { composerTimelines, type Timeline } from "../workload/composer.ts";
+import type Docker from "dockerode";
 import { describeSubmission } from "./describe-submission.ts";
 import { PROVIDED_KEY } from "./provided.ts";
 
@@ -31,10 +35,13 @@ interface RunState {
   tracesDir?: string;
   outcomes: CommandOutcome[];
   faults: FaultOutcome[];
+  schedule?: Schedule | undefined;
   results: CheckResult[];
   stages: Record<string, "passed" | "failed">;
 }
 
+// The test composer reads COMPOSER_SEED, _ROUNDS, _DURATION, _TIMELINES, _REGIMES, _COPIES from the host env and
+// `env` (harness/workload/composer.ts); each timeline is a describe block of its own on a fresh compose project.
 export interface RunOptions {
   /** Names the describe block (default: the system's name), e.g. "raftkvs with the leader killed". */
   readonly title?: string;
@@ -49,9 +56,7 @@ export interface RunOptions {
 export function describeSystem(definition: SystemDefinition, opts: RunOptions = {}): void {
   const settings = loadSettings({ ...process.env, ...opts.env });
   const system = forCheckout(definition, settings.pgoDir);
-  const log = logger(system.name);
   const docker = dockerClient();
-  const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
   const faults = opts.faults ?? [];
   if (settings.antithesis) {
     const variant = opts.title ?? (opts.env !== undefined || opts.faults !== undefined ? `${system.name} (variant)` : undefined);
@@ -65,6 +70,26 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
     });
     return;
   }
+  for (const timeline of composerTimelines(settings.env, opts.title ?? system.name)) {
+    const log = logger(timeline.of > 1 ? `${system.name}#${timeline.index}` : system.name);
+    describeTimeline({ system, settings, faults, docker, log, timeline });
+  }
+}
+
+interface TimelineContext {
+  readonly system: SystemDefinition;
+  readonly settings: Settings;
+  readonly faults: readonly Fault[];
+  readonly docker: Docker;
+  readonly log: Logger;
+  readonly timeline: Timeline;
+}
+
+/** One timeline: up → workload (the composer's schedule for its seed) → collect → checks, always down -v. */
+function describeTimeline(ctx: TimelineContext): void {
+  const { system, settings, faults, docker, log } = ctx;
+  const composer = ctx.timeline.composer;
+  const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
 
   /** Runs a stage; on failure saves every container's log and says where, and where the run's artifacts are. */
   async function stage<T>(name: string, fn: (run: Run) => Promise<T>): Promise<T> {
@@ -88,7 +113,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
     return state.logsDir;
   }
 
-  describe(opts.title ?? system.name, () => {
+  describe(ctx.timeline.title, () => {
     beforeAll(async () => {
       const prepared = inject(PROVIDED_KEY);
       state.run = await createRun(settings.runsDir, system.name, {
@@ -98,6 +123,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
         build: prepared.build.hash,
         checkout: system.checkout,
         baseImage: prepared.baseImage,
+        composer: { ...composer, timeline: `${ctx.timeline.index} of ${ctx.timeline.of}`, replay: ctx.timeline.replay },
       });
       state.reaper = settings.keep ? undefined : Reaper.start(join(state.run.dir, "reaper.log"));
       log.info(`run ${state.run.id}: artifacts in ${state.run.dir}`);
@@ -126,16 +152,16 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
       });
     });
 
-    test("workload: the template's commands pass in order (first_ → drivers → finally_)", async ({ signal, skip }) => {
+    test("workload: the template's commands pass as the test composer schedules them (first_ → drivers ∥ anytime_ → eventually_ → finally_)", async ({ signal, skip }) => {
       if (state.cluster === undefined || state.stages["up"] !== "passed") return skip("the cluster did not come up");
       await stage("workload", async (run) => {
         const cluster = state.cluster!;
-        const commands = await discoverTemplate(cluster, system.template);
+        const commands = await discoverTemplate(cluster, system.template, log.child("workload"));
         log.info(`template "${system.template}": ${commands.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
         const env = workloadEnvOf(system, settings);
         const driverServices = system.driverServices?.(env);
-        if (driverServices !== undefined) log.info(`drivers run in ${driverServices.join(", ")} at once`);
         const result = await runWorkload(cluster, commands, {
+          composer,
           env,
           runDir: run.dir,
           timeoutMs: settings.workloadTimeoutMs,
@@ -143,7 +169,11 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
           signal,
           faults,
           ...(driverServices !== undefined ? { driverServices } : {}),
+        }).catch((err: unknown) => {
+          if (err instanceof WorkloadError) state.schedule = err.schedule;
+          throw err;
         });
+        state.schedule = result.schedule;
         state.outcomes = result.outcomes;
         state.faults = result.faults;
         for (const f of result.faults) {
@@ -179,7 +209,14 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
       });
     });
 
-    for (const checker of system.checks(settings)) {
+    // One test per property the system asserts through the Antithesis SDK (harness/properties).
+    registerPropertyTests(system, {
+      runDir: () => (state.stages["collect"] !== undefined ? state.run?.dir : undefined),
+      title: ctx.timeline.title,
+      onResult: (r) => state.results.push(r),
+    });
+
+    for (const checker of system.checks(settings, system)) {
       test(`check: ${checker.name}`, async ({ signal, skip, annotate }) => {
         if (state.tracesDir === undefined || state.run === undefined) return skip("no traces were collected");
         const artifactsDir = join(state.run.dir, "checks", checker.name.replace(/[^A-Za-z0-9._-]/g, "_"));
@@ -214,6 +251,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
         await fse.writeJson(
           join(run.dir, "results.json"),
           { verdict, stages: state.stages, commands: state.outcomes.map((o) => ({ name: o.command.name, service: o.command.service, exitCode: o.exitCode, seconds: o.seconds })),
+            schedule: state.schedule,
             faults: state.faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })),
             checks: state.results,
           },

@@ -23,12 +23,15 @@ export async function prepareSystem(definition: SystemDefinition, env: NodeJS.Pr
     throw new Error(`No Docker engine answers (${err instanceof Error ? err.message : String(err)}): run scripts/setup.sh as root, or start Docker.`);
   }
   const locks = join(settings.cacheDir, "locks");
-  // Antithesis builds: cgo on (the SDK's coverage goes through it) and the chosen modules instrumented.
+  // Antithesis builds: the chosen modules instrumented. cgo is on in every build: on Antithesis the SDK reaches
+  // the coverage library through it; locally, without it, the SDK would read ANTITHESIS_OUTPUT_DIR as "inside
+  // Antithesis" (degraded mode: one shared sdk.jsonl, a failing CGO property) instead of its per-process
+  // ANTITHESIS_SDK_LOCAL_OUTPUT.
   const instrument = settings.antithesis ? (settings.instrument ?? system.instrument) : [];
   const unknown = instrument.find((n) => !system.modules.some((m) => m.name === n));
   if (unknown !== undefined) throw new Error(`ANTITHESIS_INSTRUMENT names "${unknown}", which is not a module of ${system.name} (${system.modules.map((m) => m.name).join(", ")})`);
   const built = await withLock(join(locks, `build-${system.name}`), () =>
-    build(system, settings.cacheDir, log.child("build"), { instrument, cgo: settings.antithesis }),
+    build(system, settings.cacheDir, log.child("build"), { instrument, cgo: true }),
   );
   const baseImage = await resolveBaseImage(settings, docker, log.child("image"));
   const images = await withLock(join(locks, `images-${system.name}`), () =>

@@ -1,11 +1,17 @@
-// Stage 4: workload. Runs the template's commands in order through `exec`, each with its own log file, and
-// stops at the first failure (a failing driver makes later commands meaningless).
+// Stage 4: workload. Runs a timeline the composer planned (composer.ts) through `exec`, each command with its
+// own log file, concurrently where Antithesis would:
+//   first_ (alone, no faults) → drivers and anytime_ (faults on) → eventually_ → finally_ (faults off).
+// The schedule — who ran when, where, with which exit code, and what else was running — goes to
+// <runDir>/schedule.json. The first failing command stops the timeline: nothing new starts, running commands
+// finish, and the error names the command and its log.
 import { join } from "node:path";
 import fse from "fs-extra";
 import type { StartedCluster } from "../compose/cluster.ts";
 import type { Logger } from "../log.ts";
 import type { Fault } from "../faults/fault.ts";
-import type { TemplateCommand } from "./template.ts";
+import { sdkOutputPath } from "../properties/sdk-output.ts";
+import { Composer, defaultComposerConfig, type ComposerConfig, type PlannedRun, type Regime } from "./composer.ts";
+import type { Prefix, TemplateCommand } from "./template.ts";
 
 export interface CommandOutcome {
   readonly command: TemplateCommand;
@@ -13,16 +19,24 @@ export interface CommandOutcome {
   readonly seconds: number;
   readonly logFile: string;
   readonly tail: string;
+  /** The run's id in the schedule (e.g. "r0.d1"). */
+  readonly runId?: string;
 }
 
 export class WorkloadError extends Error {
   override name = "WorkloadError";
   readonly outcome: CommandOutcome;
-  constructor(message: string, outcome: CommandOutcome) {
+  readonly schedule: Schedule | undefined;
+  constructor(message: string, outcome: CommandOutcome, schedule?: Schedule) {
     super(message);
     this.outcome = outcome;
+    this.schedule = schedule;
   }
 }
+
+/** first → drivers (drivers and anytime_ commands; faults on) → eventually → finally. */
+export type Phase = "first" | "drivers" | "eventually" | "finally";
+export type PhaseEvent = `${Phase}-start` | `${Phase}-stop`;
 
 export interface WorkloadOptions {
   readonly env: Readonly<Record<string, string>>;
@@ -34,6 +48,234 @@ export interface WorkloadOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Runs one command somewhere; the default runs it in its service with `docker exec`. */
+export type Executor = (
+  run: PlannedRun,
+  opts: { readonly env: Readonly<Record<string, string>>; readonly logFile: string; readonly onLine: (line: string) => void; readonly timeoutMs: number; readonly signal?: AbortSignal },
+) => Promise<{ exitCode: number; tail: string }>;
+
+export interface ComposeOptions extends WorkloadOptions {
+  /** Seed, rounds or duration, regimes, copies (default: one round, a random seed). */
+  readonly composer?: ComposerConfig;
+  /** Where drivers run (e.g. one client container each); concurrent copies get distinct services. */
+  readonly driverServices?: readonly string[];
+  /** Awaited at each phase boundary: start faults at "drivers-start", stop them at "drivers-stop". */
+  readonly onPhase?: (event: PhaseEvent) => void | Promise<void>;
+  /** Called with each line the drivers print (e.g. to time a fault by workload progress). */
+  readonly onDriverLine?: (line: string) => void;
+  readonly exec?: Executor;
+}
+
+export interface ScheduledRun {
+  readonly id: string;
+  readonly name: string;
+  readonly prefix: Prefix;
+  readonly service: string;
+  readonly round: number | undefined;
+  /** anytime_: the driver run whose start started it. */
+  readonly after: string | undefined;
+  /** Milliseconds since the timeline began. */
+  readonly startMs: number;
+  endMs: number | undefined;
+  exitCode: number | undefined;
+  error: string | undefined;
+  /** Runs of this timeline that were running at any moment this one was (the harness's view). */
+  readonly alongside: string[];
+  readonly logFile: string;
+}
+
+export interface Schedule {
+  readonly seed: number;
+  readonly regime: Regime;
+  /** Rounds of drivers that started. */
+  rounds: number;
+  readonly config: ComposerConfig;
+  readonly notes: readonly string[];
+  readonly runs: ScheduledRun[];
+  readonly phases: { event: PhaseEvent; atMs: number }[];
+  /** How to get the same choices again (at the end: the seed and the rounds that ran). */
+  replay: string;
+  verdict: "passed" | "failed" | "running";
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0 || signal?.aborted === true) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+function clusterExecutor(cluster: StartedCluster): Executor {
+  return (run, o) =>
+    cluster.exec(run.service, [run.path], { env: o.env, logFile: o.logFile, onLine: o.onLine, timeoutMs: o.timeoutMs, ...(o.signal !== undefined ? { signal: o.signal } : {}) });
+}
+
+/** Runs one timeline of the composer's plan with `exec` and returns its schedule (also written to schedule.json). */
+export async function compose(commands: readonly TemplateCommand[], opts: ComposeOptions & { readonly exec: Executor }): Promise<{ schedule: Schedule; outcomes: CommandOutcome[] }> {
+  const config = opts.composer ?? defaultComposerConfig();
+  const composer = new Composer(commands, config, { driverServices: opts.driverServices });
+  const log = opts.log;
+  const t0 = performance.now();
+  const now = () => Math.round(performance.now() - t0);
+  const replay = `COMPOSER_SEED=${config.seed} ${config.durationMs !== undefined ? `COMPOSER_DURATION=${config.durationMs / 1000}` : `COMPOSER_ROUNDS=${config.rounds}`}`;
+  const schedule: Schedule = { seed: config.seed, regime: composer.regime, rounds: 0, config, notes: composer.notes, runs: [], phases: [], replay, verdict: "running" };
+  const outcomes: CommandOutcome[] = [];
+  const byName = new Map(commands.map((c) => [c.name, c]));
+  const running = new Map<string, ScheduledRun>();
+  const logNames = new Map<string, number>();
+  let failure: CommandOutcome | undefined;
+  const dir = join(opts.runDir, "commands");
+  await fse.ensureDir(dir);
+  const save = () => fse.writeJson(join(opts.runDir, "schedule.json"), schedule, { spaces: 2 });
+
+  log.info(`composer: seed ${config.seed}, ${composer.regime} drivers, ${config.durationMs !== undefined ? `${config.durationMs / 1000} s of rounds` : `${config.rounds} round(s)`}${opts.driverServices !== undefined ? `, drivers in ${opts.driverServices.join(", ")}` : ""} (replay: ${replay})`);
+  for (const note of composer.notes) log.info(`composer: ${note}`);
+
+  const phase = async (event: PhaseEvent) => {
+    schedule.phases.push({ event, atMs: now() });
+    await opts.onPhase?.(event);
+  };
+
+  /** Starts a run now (synchronously registered as running), resolves when it ends. */
+  const start = (p: PlannedRun, round: number | undefined): Promise<void> => {
+    const key = `${p.service}-${p.name}`;
+    const n = (logNames.get(key) ?? 0) + 1;
+    logNames.set(key, n);
+    const logFile = join(dir, `${key}${n > 1 ? `.${n}` : ""}.log`);
+    // Its own SDK output file (a repeat or a copy in the same service too): every assertion is traced to the
+    // service and the command run that made it.
+    const env = { ...opts.env, ANTITHESIS_SDK_LOCAL_OUTPUT: sdkOutputPath(p.service, n > 1 ? `${p.name}.${n}` : p.name) };
+    const rec: ScheduledRun = {
+      id: p.id, name: p.name, prefix: p.prefix, service: p.service, round, after: p.after, startMs: now(),
+      endMs: undefined, exitCode: undefined, error: undefined, alongside: [...running.keys()], logFile,
+    };
+    for (const other of running.values()) other.alongside.push(p.id);
+    running.set(p.id, rec);
+    schedule.runs.push(rec);
+    const clog = log.child(`${p.service}/${p.name}`);
+    clog.info(`Running ${p.path} (${p.id})`);
+    const driver = p.prefix.endsWith("_driver_");
+    const started = performance.now();
+    return opts
+      .exec(p, {
+        env,
+        logFile,
+        onLine: (line) => {
+          clog.info(line);
+          opts.onLine?.(line);
+          if (driver) opts.onDriverLine?.(line);
+        },
+        timeoutMs: opts.timeoutMs,
+        ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
+      })
+      .then(
+        (r) => ({ exitCode: r.exitCode, tail: r.tail, error: undefined as string | undefined }),
+        (err: unknown) => ({ exitCode: -1, tail: "", error: err instanceof Error ? err.message : String(err) }),
+      )
+      .then((r) => {
+        rec.endMs = now();
+        rec.exitCode = r.exitCode;
+        rec.error = r.error;
+        running.delete(p.id);
+        const outcome: CommandOutcome = {
+          command: { ...(byName.get(p.name) ?? { path: p.path, name: p.name, prefix: p.prefix }), service: p.service },
+          exitCode: r.exitCode, seconds: (performance.now() - started) / 1000, logFile, tail: r.error ?? r.tail, runId: p.id,
+        };
+        outcomes.push(outcome);
+        clog.info(r.error !== undefined ? `failed: ${r.error}` : `exited with code ${r.exitCode} after ${outcome.seconds.toFixed(1)} s`);
+        if (r.exitCode !== 0 && failure === undefined) failure = outcome;
+      });
+  };
+  const stopped = () => failure !== undefined || opts.signal?.aborted === true;
+
+  let phaseOpen: Phase | undefined;
+  try {
+    // first_: "runs after setup_complete but before any other commands start … run to completion before any
+    // faults or other commands start."
+    if (composer.first !== undefined) {
+      phaseOpen = "first";
+      await phase("first-start");
+      await start(composer.first, undefined);
+      phaseOpen = undefined;
+      await phase("first-stop");
+    }
+
+    if (!stopped()) {
+      phaseOpen = "drivers";
+      await phase("drivers-start");
+      const anytimes: Promise<void>[] = [];
+      for (let k = 0; !stopped(); k++) {
+        const more = config.durationMs !== undefined ? k === 0 || now() < config.durationMs : k < config.rounds;
+        if (!more) break;
+        const round = composer.round(k);
+        if (round === undefined) {
+          if (k < config.rounds) log.info(`composer: a singleton_driver_ runs once; ${config.rounds - k} more round(s) not run`);
+          break;
+        }
+        schedule.rounds = k + 1;
+        if (round.drivers.length === 0) {
+          // anytime-only: the round's anytime_ commands, staggered, under faults.
+          await Promise.all(round.anytimes.map(async (a) => {
+            await sleep(a.delayMs ?? 0, opts.signal);
+            if (!stopped()) await start(a, k);
+          }));
+          continue;
+        }
+        // Drivers of a round start (staggered) and the round ends when all have; anytime_ commands start when
+        // their driver does and may outlive the round — they complete before eventually_/finally_.
+        await Promise.all(round.drivers.map(async (d) => {
+          await sleep(d.delayMs ?? 0, opts.signal);
+          if (stopped()) return;
+          const done = start(d, k);
+          for (const a of round.anytimes) if (a.after === d.id) anytimes.push(start(a, k));
+          await done;
+        }));
+      }
+      // "When eventually_ or finally_ runs, faults stop, but already-running anytime_ commands complete."
+      await Promise.all(anytimes);
+      phaseOpen = undefined;
+      await phase("drivers-stop");
+    }
+
+    for (const [name, runs] of [["eventually", composer.eventually], ["finally", composer.finally]] as const) {
+      if (stopped() || runs.length === 0) continue;
+      phaseOpen = name;
+      await phase(`${name}-start`);
+      for (const r of runs) {
+        if (stopped()) break;
+        await start(r, undefined);
+      }
+      phaseOpen = undefined;
+      await phase(`${name}-stop`);
+    }
+  } finally {
+    // A phase left by an exception still closes (so faults stop).
+    if (phaseOpen !== undefined) await phase(`${phaseOpen}-stop`).catch(() => undefined);
+    schedule.verdict = failure === undefined && opts.signal?.aborted !== true ? "passed" : "failed";
+    schedule.replay = `COMPOSER_SEED=${config.seed} COMPOSER_ROUNDS=${Math.max(1, schedule.rounds)}`;
+    await save();
+    log.info(`schedule (seed ${config.seed}, ${composer.regime}, ${schedule.rounds} round(s), ${schedule.verdict}):`);
+    for (const line of describeSchedule(schedule)) log.info(`  ${line}`);
+  }
+  if (failure !== undefined) {
+    throw new WorkloadError(
+      `${failure.command.name} (in ${failure.command.service}) exited with code ${failure.exitCode}; its output is in ${failure.logFile}:\n${failure.tail}`,
+      failure,
+      schedule,
+    );
+  }
+  return { schedule, outcomes };
+}
+
+/** One line per run: "r0.d1 parallel_driver_x@client2 0.41–3.02 s exit 0, alongside r0.d0 r0.a0". */
+export function describeSchedule(schedule: Schedule): string[] {
+  const sec = (ms: number | undefined) => (ms === undefined ? "…" : (ms / 1000).toFixed(2));
+  return schedule.runs.map((r) =>
+    `${r.id.padEnd(6)} ${`${r.name}@${r.service}`.padEnd(44)} ${sec(r.startMs)}–${sec(r.endMs)} s exit ${r.exitCode ?? "-"}${r.alongside.length > 0 ? `, alongside ${r.alongside.join(" ")}` : ""}`,
+  );
+}
+
+/** Runs a single command in its service (outside the composer, e.g. a check). */
 export async function runCommand(cluster: StartedCluster, command: TemplateCommand, opts: WorkloadOptions): Promise<CommandOutcome> {
   const dir = join(opts.runDir, "commands");
   await fse.ensureDir(dir);
@@ -42,7 +284,8 @@ export async function runCommand(cluster: StartedCluster, command: TemplateComma
   const log = opts.log.child(`${command.service}/${command.name}`);
   log.info(`Running ${command.path}`);
   const result = await cluster.exec(command.service, [command.path], {
-    env: opts.env,
+    // Its own SDK output file: every assertion is traced to the service and the command that made it.
+    env: { ...opts.env, ANTITHESIS_SDK_LOCAL_OUTPUT: sdkOutputPath(command.service, command.name) },
     logFile,
     onLine: (line) => {
       log.info(line);
@@ -65,66 +308,48 @@ export interface FaultOutcome {
 export interface WorkloadResult {
   readonly outcomes: CommandOutcome[];
   readonly faults: FaultOutcome[];
-}
-
-function failIfNonZero(outcome: CommandOutcome): void {
-  if (outcome.exitCode !== 0) {
-    throw new WorkloadError(
-      `${outcome.command.name} (in ${outcome.command.service}) exited with code ${outcome.exitCode}; its output is in ${outcome.logFile}:\n${outcome.tail}`,
-      outcome,
-    );
-  }
+  readonly schedule: Schedule;
 }
 
 /**
- * Runs the commands phase by phase (first_ → drivers → the rest), stopping at the first failure. Drivers run
- * in `driverServices` at once when given (each service runs its own copy, e.g. one client per container);
- * faults run alongside the drivers.
+ * Runs one timeline of the template in the cluster (see compose). Faults are injected while the drivers and
+ * anytime_ commands run: each fault's inject() starts at "drivers-start" and its signal is aborted at
+ * "drivers-stop", before eventually_/finally_ (Antithesis: faults are off for first, eventually, finally).
  */
 export async function runWorkload(
   cluster: StartedCluster,
   commands: readonly TemplateCommand[],
-  opts: WorkloadOptions & { readonly driverServices?: readonly string[]; readonly faults?: readonly Fault[] },
+  opts: ComposeOptions & { readonly faults?: readonly Fault[] },
 ): Promise<WorkloadResult> {
-  const outcomes: CommandOutcome[] = [];
-  const isDriver = (c: TemplateCommand) => /_driver_$/.test(c.prefix);
-  const firstDriver = commands.findIndex(isDriver);
-  const before = commands.slice(0, firstDriver);
-  const drivers = commands.filter(isDriver);
-  const after = commands.slice(firstDriver).filter((c) => !isDriver(c));
-
-  for (const command of before) {
-    const outcome = await runCommand(cluster, command, opts);
-    outcomes.push(outcome);
-    failIfNonZero(outcome);
-  }
-
   const driverLines: string[] = [];
   const stopFaults = new AbortController();
-  const faultRuns = (opts.faults ?? []).map(async (fault): Promise<FaultOutcome> => {
-    try {
-      const injected = await fault.inject(cluster, { log: opts.log.child(`fault/${fault.name}`), signal: stopFaults.signal, driverOutput: () => driverLines });
-      return { fault, injected };
-    } catch (err) {
-      return { fault, error: err instanceof Error ? err.message : String(err) };
+  let faultRuns: Promise<FaultOutcome>[] = [];
+  const onPhase = async (event: PhaseEvent) => {
+    if (event === "drivers-start") {
+      faultRuns = (opts.faults ?? []).map(async (fault): Promise<FaultOutcome> => {
+        try {
+          const injected = await fault.inject(cluster, { log: opts.log.child(`fault/${fault.name}`), signal: stopFaults.signal, driverOutput: () => driverLines });
+          return { fault, injected };
+        } catch (err) {
+          return { fault, error: err instanceof Error ? err.message : String(err) };
+        }
+      });
     }
-  });
+    if (event === "drivers-stop") stopFaults.abort();
+    await opts.onPhase?.(event);
+  };
   try {
-    for (const command of drivers) {
-      const copies = (opts.driverServices ?? [command.service]).map((service) => ({ ...command, service }));
-      const results = await Promise.all(copies.map((copy) => runCommand(cluster, copy, { ...opts, onLine: (l) => driverLines.push(l) })));
-      outcomes.push(...results);
-      results.forEach(failIfNonZero);
-    }
+    const { schedule, outcomes } = await compose(commands, {
+      ...opts,
+      exec: opts.exec ?? clusterExecutor(cluster),
+      onPhase,
+      onDriverLine: (line) => {
+        driverLines.push(line);
+        opts.onDriverLine?.(line);
+      },
+    });
+    return { outcomes, faults: await Promise.all(faultRuns), schedule };
   } finally {
     stopFaults.abort();
   }
-  const faults = await Promise.all(faultRuns);
-
-  for (const command of after) {
-    const outcome = await runCommand(cluster, command, opts);
-    outcomes.push(outcome);
-    failIfNonZero(outcome);
-  }
-  return { outcomes, faults };
 }

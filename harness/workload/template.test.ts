@@ -14,10 +14,12 @@ describe("test-composer template", () => {
     expect(classify("finally_x")).toBe("finally_");
     expect(classify("driver_x")).toBeUndefined();
     expect(classify("helper.sh")).toBeUndefined();
+    expect(classify("helper_lib")).toBeUndefined();
   });
 
   test("refuses a command with an unknown prefix or without the executable bit, naming it", () => {
     expect(() => parseListing("client1", "t", `x ${dir}/run_workload.sh`)).toThrow(/client1:.*run_workload\.sh.*does not start with one of first_/);
+    expect(parseListing("client1", "t", `x ${dir}/helper_util\nd ${dir}/helper_lib\nx ${dir}/anytime_a`).map((c) => c.name)).toEqual(["anytime_a"]);
     expect(() => parseListing("client1", "t", `- ${dir}/finally_check`)).toThrow(/finally_check is not executable/);
   });
 

@@ -41,8 +41,15 @@ func TestProducerConsumer(t *testing.T) {
 	firstBad := firstMismatch(consumed, n)
 	inOrder := firstBad < 0
 	details := map[string]any{"produced": n, "consumed": len(consumed), "firstMismatch": firstBad}
-	assert.Always(inOrder, "the consumer receives exactly the produced items, in order", details)
-	assert.Sometimes(len(consumed) > 0, "items reach the consumer", details)
+	// DQUEUE_PLANT (tests of the harness only, unset by default) plants a failure of one property while the
+	// queue itself stays correct: "always" asserts the order property false, "sometimes" never lets the
+	// Sometimes be true.
+	plant := os.Getenv("DQUEUE_PLANT")
+	if plant != "" && plant != "always" && plant != "sometimes" {
+		t.Fatalf("DQUEUE_PLANT must be always or sometimes, got %q", plant)
+	}
+	assert.Always(inOrder && plant != "always", "the consumer receives exactly the produced items, in order", details)
+	assert.Sometimes(len(consumed) > 0 && plant != "sometimes", "items reach the consumer", details)
 	if !inOrder {
 		t.Fatalf("consumed %d items for %d produced; first mismatch at index %d (%v)", len(consumed), n, firstBad, head(consumed, 10))
 	}

@@ -4,6 +4,7 @@ import { queueChecker } from "../../harness/history/index.ts";
 import { defineSystem } from "../../harness/system.ts";
 import { pgoJarCheckerInCheckout } from "../../harness/tracelink/pgo-jar.ts";
 import { traceLinkChecker } from "../../harness/tracelink/index.ts";
+import { specCheckerInCheckout } from "../../harness/tracelink/spec/checker.ts";
 
 export default defineSystem({
   name: "dqueue",
@@ -31,12 +32,17 @@ export default defineSystem({
   // Antithesis builds (ANTITHESIS=1) instrument the system's own module for coverage.
   instrument: ["dqueue"],
   tracesVolume: "traces",
-  workloadEnv: ["DQUEUE_ITEMS"],
-  // TraceLink structure, the queue's promise (every item consumed once, in order), and pgo.jar's TraceLink
-  // against PGo's dqueue spec when a checkout and a jar are given.
-  checks: (settings) => [
+  // DQUEUE_PLANT: a planted property failure, for the harness's own tests (suites/dqueue/planted.test.ts).
+  workloadEnv: ["DQUEUE_ITEMS", "DQUEUE_PLANT"],
+  // The design our dqueue implements, with its translation; its traces are validated against it.
+  spec: "systems/dqueue/dqueue.tla",
+  // TraceLink structure, the queue's promise (every item consumed once, in order), and pgo.jar's TraceLink when
+  // a jar is given: against our spec, or under PGO_DIR (PGo's build) against PGo's dqueue spec.
+  checks: (settings, system) => [
     traceLinkChecker(),
     queueChecker(),
-    pgoJarCheckerInCheckout(settings, "systems/dqueue/dqueue.tla"),
+    pgoJarCheckerInCheckout(settings, "systems/dqueue/dqueue.tla", system.spec),
+    // The same question answered natively (no JVM): PGo's spec under PGO_DIR, else ours.
+    specCheckerInCheckout(settings, "systems/dqueue/dqueue.tla", system.spec),
   ],
 });

@@ -106,6 +106,10 @@ func (n *Node) LogLen() int       { return len(n.log) }
 func (n *Node) Log() []Entry      { return slices.Clone(n.log) }
 func (n *Node) Votes() []int      { return sortedKeys(n.votes) }
 func (n *Node) Entry(i int) Entry { return n.log[i-1] }
+
+// NextIndex and MatchIndex are the leader's replication state for peer p (0 before this server first led).
+func (n *Node) NextIndex(p int) int  { return n.nextIndex[p] }
+func (n *Node) MatchIndex(p int) int { return n.matchIndex[p] }
 func (n *Node) KV() map[string]string {
 	out := make(map[string]string, len(n.kv))
 	for k, v := range n.kv {

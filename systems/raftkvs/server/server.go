@@ -222,17 +222,36 @@ func (s *Server) send(sec *tlink.Section, ms []raft.Message) []outgoing {
 	return out
 }
 
-// snapshot is the shared state a section may change, recorded as read-then-write when it does.
+// snapshot is the shared state a section may change, as raftkvs.tla names it; a change is recorded as a read of
+// the old value then a write of the new one (the spec starts from the core's initial values).
 type snapshot struct {
-	term, votedFor, commit int
-	state                  raft.State
+	term, votedFor, commit, applied int
+	state                           raft.State
+	votes                           string
+	next, match                     []int // per server 1..N
 }
 
 func (s *Server) snap() snapshot {
 	n := s.node
-	return snapshot{term: n.Term(), votedFor: n.VotedFor(), commit: n.CommitIndex(), state: n.State()}
+	vs := n.Votes()
+	votes := make([]string, len(vs))
+	for i, v := range vs {
+		votes[i] = tlink.Int(v)
+	}
+	sn := snapshot{term: n.Term(), votedFor: n.VotedFor(), commit: n.CommitIndex(), applied: n.LastApplied(),
+		state: n.State(), votes: tlink.Set(votes...)}
+	for p := 1; p <= s.cfg.NumServers; p++ {
+		sn.next = append(sn.next, n.NextIndex(p))
+		sn.match = append(sn.match, n.MatchIndex(p))
+	}
+	return sn
 }
 
+func (s *Server) pair(p int) []string { return []string{tlink.Int(s.id), tlink.Int(p)} }
+
+// recordChanges records what changed since b. nextIndex, matchIndex and log are written without their old value:
+// the core has none for nextIndex before the server first leads, and log is written through the spec's
+// LogWrites macro as [from |-> k, entries |-> <<the entries from k on>>].
 func (s *Server) recordChanges(sec *tlink.Section, b snapshot) {
 	a := s.snap()
 	if a.state != b.state {
@@ -244,15 +263,29 @@ func (s *Server) recordChanges(sec *tlink.Section, b snapshot) {
 	if a.votedFor != b.votedFor {
 		sec.ReadWrite("votedFor", s.srv(), tlink.Int(b.votedFor), tlink.Int(a.votedFor))
 	}
+	if a.votes != b.votes {
+		sec.ReadWrite("votesGranted", s.srv(), b.votes, a.votes)
+	}
 	if from := s.node.TakeLogChange(); from > 0 {
-		// Only AServer changes the log, so its trace's memory of log and logLen is current (see Section.Write).
+		es := make([]string, 0, s.node.LogLen()-from+1)
 		for i := from; i <= s.node.LogLen(); i++ {
-			sec.Write("log", []string{tlink.Int(s.id), tlink.Int(i)}, wire.EntryValue(s.node.Entry(i)))
+			es = append(es, wire.EntryValue(s.node.Entry(i)))
 		}
-		sec.Write("logLen", s.srv(), tlink.Int(s.node.LogLen()))
+		sec.Send("log", s.srv(), tlink.Record(tlink.Field{K: "from", V: tlink.Int(from)}, tlink.Field{K: "entries", V: tlink.Tuple(es...)}))
 	}
 	if a.commit != b.commit {
 		sec.ReadWrite("commitIndex", s.srv(), tlink.Int(b.commit), tlink.Int(a.commit))
+	}
+	if a.applied != b.applied {
+		sec.ReadWrite("lastApplied", s.srv(), tlink.Int(b.applied), tlink.Int(a.applied))
+	}
+	for p := 1; p <= s.cfg.NumServers; p++ {
+		if a.next[p-1] != b.next[p-1] {
+			sec.Send("nextIndex", s.pair(p), tlink.Int(a.next[p-1]))
+		}
+		if a.match[p-1] != b.match[p-1] {
+			sec.Send("matchIndex", s.pair(p), tlink.Int(a.match[p-1]))
+		}
 	}
 }
 
@@ -284,14 +317,12 @@ func (s *Server) tick() error {
 	campaign, heartbeat := s.node.Tick()
 	if campaign {
 		sec := s.begin(kRequestVote)
-		sec.Read("leaderTimeout", nil, tlink.Bool(true))
 		before := s.snap()
 		msgs, err := s.node.Campaign()
 		if err != nil {
 			return err
 		}
 		s.recordChanges(sec, before)
-		sec.Write("votesGranted", s.srv(), tlink.Set(tlink.Int(s.id)))
 		s.commit(sec, "AServerRequestVote.serverRequestVoteLoop", s.send(sec, msgs)...)
 		s.logf("server %d: election timeout, campaigning in term %d", s.id, s.node.Term())
 	}
@@ -319,8 +350,12 @@ func (s *Server) followUp() error {
 		sec.Read("votesGranted", s.srv(), tlink.Set(vs...))
 		before := s.snap()
 		s.node.BecomeLeader()
+		// Every nextIndex and matchIndex of this leader is set, changed or not.
+		before.next, before.match = make([]int, s.cfg.NumServers), make([]int, s.cfg.NumServers)
+		for i := range before.next {
+			before.next[i], before.match[i] = -1, -1
+		}
 		s.recordChanges(sec, before)
-		sec.Write("leader", s.srv(), tlink.Int(s.id))
 		s.commit(sec, "AServerBecomeLeader.serverBecomeLeaderLoop")
 		// The harness waits for this line to find the leader.
 		fmt.Fprintf(s.out, "raftkvs: server %d became leader in term %d\n", s.id, s.node.Term())
@@ -336,9 +371,6 @@ func (s *Server) followUp() error {
 		s.recordChanges(sec, before)
 		var replies []raft.Message
 		for _, a := range applied {
-			if a.Entry.Cmd.Type == "put" {
-				sec.Write("sm", []string{tlink.Int(s.id), tlink.Str(a.Entry.Cmd.Key)}, tlink.Str(a.Entry.Cmd.Value))
-			}
 			if a.Reply != nil {
 				replies = append(replies, *a.Reply)
 			}

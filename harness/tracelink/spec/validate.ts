@@ -1,0 +1,667 @@
+// Validates a TraceLink run against its MPCal spec with the semantics of PGo's `tracegen` + TLC:
+//
+// - A state is the spec's variables plus how many records of each instance are consumed. The initial state is
+//   the spec's Init with nothing consumed.
+// - An instance's next record can be taken when its clock allows (its own entry is one more than consumed,
+//   every other entry at most what is consumed). Taking it runs the record's elements in order from the
+//   current state: `pc[self]` must be the record's label; a read of a local/global must equal the state; a
+//   write replaces it (an `oldValue` must equal what is overwritten); a read/write of a mapped resource runs
+//   the mapping macro's read/write body, with `yield` of a read compared with the recorded value. A committed
+//   record's final state is the successor; an aborted record's elements must still run, but the state stays.
+// - Every transition must be a step of the spec (`__IsRefinement == [][Next \/ __Stuttering]_vars`): either
+//   the spec's Next holds between the two states, or the variables are unchanged.
+// - With `progressInv` (tracegen's default) every reachable state must let each ready record be taken
+//   (`__progress_inv_<self>`); a state other than the end where no record can be taken is a deadlock.
+// - With `allPaths` (tracegen's default) every reachable state is explored and must satisfy the above; with
+//   `--noall-paths` TLC stops at the first state where all records are consumed.
+//
+// The exploration memoises (consumed counts, variables); it stops with `unknown` when the state budget runs out.
+import { basename } from "node:path";
+import { canonical, parseTlaValue, type TlaValue } from "../tla-value.ts";
+import type { TraceRecord } from "../record.ts";
+import type { Expr } from "./ast.ts";
+import { Evaluator, type EvalCtx, type State } from "./eval.ts";
+import type { Stmt } from "./mpcal.ts";
+import { stateKey, type SpecModel, type SpecVar } from "./spec-model.ts";
+import { apply, eq, EvalError, normalize, show, str, tryApply, update } from "./values.ts";
+
+export interface TraceEntry {
+  readonly file: string;
+  readonly line: number;
+  readonly record: TraceRecord;
+}
+
+export interface ValidateOptions {
+  readonly allPaths?: boolean;
+  readonly progressInv?: boolean;
+  /** Distinct states explored before the answer is `unknown` (default 1,000,000). */
+  readonly maxStates?: number;
+  readonly signal?: AbortSignal;
+}
+
+export type Verdict =
+  | { readonly verdict: "ok"; readonly states: number; readonly records: number }
+  | { readonly verdict: "violation"; readonly states: number; readonly records: number; readonly explanation: string }
+  | { readonly verdict: "unknown"; readonly states: number; readonly records: number; readonly reason: string };
+
+interface Instance {
+  readonly self: TlaValue;
+  readonly selfText: string;
+  readonly key: string;
+  readonly entries: readonly TraceEntry[];
+  /** Per record: clock entries on other instances as (instance index, count). */
+  readonly deps: readonly (readonly (readonly [number, number])[])[];
+}
+
+/** Why a record could not be taken from a state: the element and what the spec wanted there. */
+interface Refusal {
+  readonly element: number | undefined;
+  readonly message: string;
+}
+
+type StepResult = { readonly ok: true; readonly finals: readonly State[]; readonly foreign?: ReadonlySet<State> } | { readonly ok: false; readonly refusal: Refusal };
+
+/** Thrown where tracegen itself would refuse the run (an element it cannot map); a violation, not a guess. */
+class Refused extends Error {}
+
+export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opts: ValidateOptions = {}): Verdict {
+  const allPaths = opts.allPaths ?? true;
+  const progressInv = opts.progressInv ?? true;
+  const maxStates = opts.maxStates ?? 1_000_000;
+  const instances = groupInstances(entries);
+  const records = entries.length;
+  const ev = spec.evaluator;
+  const n = instances.length;
+
+  // Exploration: depth-first over (consumed, variables), as TLC's --dfs.
+  interface Node {
+    readonly consumed: Int32Array;
+    readonly state: State;
+    /** Parent and the record taken to get here (for explanations). */
+    readonly parent: Node | undefined;
+    readonly via: TraceEntry | undefined;
+    /** Per instance: its ready record's step from this state (undefined: not ready). */
+    readonly steps: readonly (StepResult | undefined)[];
+  }
+  // A state's key: the consumed counts and, per variable, the number of its value's canonical form (values
+  // unchanged by a step keep their object, so their canonical form is memoised).
+  const interned = new Map<string, number>();
+  const byObject = new WeakMap<TlaValue, number>();
+  const varNames = Object.keys(spec.init).sort();
+  const keyOf = (c: Int32Array, s: State) => {
+    let k = c.join(",");
+    for (const name of varNames) {
+      const v = s[name]!;
+      let id = byObject.get(v);
+      if (id === undefined) {
+        const form = canonical(v);
+        id = interned.get(form);
+        if (id === undefined) interned.set(form, (id = interned.size));
+        byObject.set(v, id);
+      }
+      k += `|${id}`;
+    }
+    return k;
+  };
+  let shapes: Shapes;
+  try {
+    shapes = shapesOf(spec, entries);
+  } catch (e) {
+    if (e instanceof Refused) return { verdict: "violation", states: 0, records, explanation: `tracegen refuses the run: ${e.message}` };
+    throw e;
+  }
+  const ready = (consumed: Int32Array, i: number): boolean => {
+    const inst = instances[i]!;
+    const k = consumed[i]!;
+    if (k >= inst.entries.length) return false;
+    for (const [j, c] of inst.deps[k]!) if (j < 0 || consumed[j]! < c) return false;
+    return true;
+  };
+  const pathOf = (node: Node | undefined): string => {
+    const out: string[] = [];
+    for (let x: Node | undefined = node; x?.via !== undefined && out.length < 6; x = x.parent) out.push(`${x.via.file}:${x.via.line}`);
+    return out.length === 0 ? "(the initial state)" : `after ${out.reverse().join(", ")}${out.length === 6 ? " (last 6)" : ""}`;
+  };
+  const seen = new Set<string>();
+  // As TLC: a new state is checked when it is generated — each ready record's step is computed then (the
+  // progress invariant) and kept for when the state is expanded.
+  const generate = (consumed: Int32Array, state: State, parent: Node | undefined, via: TraceEntry | undefined): Node | string => {
+    const steps: (StepResult | undefined)[] = [];
+    const node: Node = { consumed, state, parent, via, steps };
+    for (let i = 0; i < n; i++) {
+      if (!ready(consumed, i)) continue;
+      const inst = instances[i]!;
+      const entry = inst.entries[consumed[i]!]!;
+      let result: StepResult;
+      try {
+        result = step(spec, ev, shapes, inst, entry, state);
+      } catch (e) {
+        if (e instanceof Refused) return `${where(entry)}: tracegen refuses this record: ${e.message}`;
+        if (e instanceof EvalError) return `${describe(entry)}\n  evaluating the spec failed (TLC stops with an error here): ${e.message}\n  ${pathOf(node)}`;
+        throw e;
+      }
+      if (!result.ok && progressInv) return explainRefusal(spec, entry, result.refusal, state, pathOf(node));
+      steps[i] = result;
+    }
+    return node;
+  };
+  const first = generate(new Int32Array(n), spec.init, undefined, undefined);
+  if (typeof first === "string") return { verdict: "violation", states: 1, records, explanation: first };
+  const stack: Node[] = [first];
+  seen.add(keyOf(first.consumed, first.state));
+  const violation = (explanation: string): Verdict => ({ verdict: "violation", states: seen.size, records, explanation });
+  while (stack.length > 0) {
+    if (opts.signal?.aborted === true) return { verdict: "unknown", states: seen.size, records, reason: "aborted" };
+    const node = stack.pop()!;
+    let anyReady = false;
+    let done = true;
+    for (let i = 0; i < n; i++) if (node.consumed[i]! < instances[i]!.entries.length) done = false;
+    if (done && !allPaths) return { verdict: "ok", states: seen.size, records };
+    for (let i = 0; i < n; i++) {
+      const result = node.steps[i];
+      if (result === undefined || !result.ok) continue;
+      anyReady = true;
+      const inst = instances[i]!;
+      const entry = inst.entries[node.consumed[i]!]!;
+      for (const s2 of result.finals) {
+        // As TLC: a new state's invariants are checked when it is generated, then the step's action property.
+        const consumed = node.consumed.slice();
+        consumed[i]!++;
+        const k = keyOf(consumed, s2);
+        let child: Node | string | undefined;
+        if (!seen.has(k)) {
+          seen.add(k);
+          if (seen.size > maxStates) return { verdict: "unknown", states: seen.size, records, reason: `more than ${maxStates} distinct states (raise the budget)` };
+          child = generate(consumed, s2, node, entry);
+          if (typeof child === "string") return violation(child);
+        }
+        if (!entry.record.isAbort && !sameState(node.state, s2)) {
+          let refines: boolean;
+          try {
+            refines = labelActionHolds(spec, entry, inst.self, node.state, s2) || ev.holds(nextFormula(spec), { state: node.state, next: s2, memo: new Map() });
+          } catch (e) {
+            if (e instanceof EvalError) return violation(`${describe(entry)}\n  evaluating the spec's Next failed (TLC stops with an error here): ${e.message}\n  ${pathOf(node)}`);
+            throw e;
+          }
+          if (!refines) return violation(explainRefinement(spec, entry, node.state, s2, pathOf(node), result.foreign?.has(s2) === true));
+        }
+        if (child !== undefined && typeof child !== "string") stack.push(child);
+      }
+    }
+    if (!anyReady && !done) {
+      const frontier = instances
+        .map((inst, i) => {
+          const k = node.consumed[i]!;
+          if (k >= inst.entries.length) return undefined;
+          const waits = inst.deps[k]!
+            .filter(([j, c]) => j < 0 || node.consumed[j]! < c)
+            .map(([j, c]) => (j === i ? "its own clock entry to be the next count" : j < 0 ? `an instance with no trace (#${c})` : `${instances[j]!.key} #${c} (consumed ${node.consumed[j]})`));
+          return `  ${where(inst.entries[k]!)} waits for ${waits.join(", ")}`;
+        })
+        .filter((x) => x !== undefined);
+      return violation(`deadlock: no record can be taken, ${pathOf(node)}; frontier:\n${frontier.join("\n")}`);
+    }
+  }
+  return { verdict: "ok", states: seen.size, records };
+}
+
+function where(e: TraceEntry): string {
+  return `${e.file}:${e.line}`;
+}
+
+function describe(e: TraceEntry): string {
+  const r = e.record;
+  const label = r.csElements[0]?.value ?? "?";
+  const els = r.csElements.slice(1).map((x) => `${x.tag} ${x.name.name}${x.indices.map((i) => `[${i}]`).join("")} = ${x.value}${x.oldValue !== undefined ? ` (was ${x.oldValue})` : ""}`);
+  return `${where(e)}: ${r.archetypeName} self ${r.self} at ${label}${r.isAbort ? " (aborted)" : ""}: ${els.join("; ")}`;
+}
+
+function sameState(a: State, b: State): boolean {
+  for (const k of Object.keys(a)) if (!eq(a[k]!, b[k]!)) return false;
+  return true;
+}
+
+const nextCache = new WeakMap<SpecModel, Expr>();
+function nextFormula(spec: SpecModel): Expr {
+  let e = nextCache.get(spec);
+  if (e === undefined) {
+    const d = spec.module.defs.get("Next");
+    if (d === undefined) throw new EvalError(`${spec.file}: no Next`);
+    e = d.get().body;
+    nextCache.set(spec, e);
+  }
+  return e;
+}
+
+/**
+ * The translation's action for the record's label, `label(self)`, is a disjunct of Next for that self; when it
+ * holds, so does Next (a cheap first try; when it does not, Next is evaluated in full).
+ */
+function labelActionHolds(spec: SpecModel, entry: TraceEntry, self: TlaValue, s: State, s2: State): boolean {
+  const label = labelOf(entry.record.csElements[0]!.value);
+  const d = spec.module.defs.get(label);
+  if (d === undefined) return false;
+  let def;
+  try {
+    def = d.get();
+  } catch {
+    return false;
+  }
+  if (def.params.length !== 1 || def.params[0]!.arity !== 0 || def.fnBinds !== undefined) return false;
+  type Scope = Parameters<Evaluator["ev"]>[2];
+  return spec.evaluator.holds(def.body, { state: s, next: s2, memo: new Map() }, { name: def.params[0]!.name, value: self, lazy: undefined, parent: undefined } as Scope);
+}
+
+function groupInstances(entries: readonly TraceEntry[]): Instance[] {
+  // tracegen keys records and clocks by the self value alone (the archetype name is not part of the key).
+  const byKey = new Map<string, TraceEntry[]>();
+  for (const e of entries) {
+    const key = canonical(parseTlaValue(e.record.self));
+    let list = byKey.get(key);
+    if (list === undefined) byKey.set(key, (list = []));
+    list.push(e);
+  }
+  const keys = [...byKey.keys()].sort();
+  const index = new Map(keys.map((k, i) => [k, i]));
+  return keys.map((key, me) => {
+    const list = byKey.get(key)!;
+    const first = list[0]!.record;
+    const deps = list.map((e, k) => {
+      const clock = new Map<number, number>();
+      for (const [[, s], c] of e.record.clock) clock.set(index.get(canonical(parseTlaValue(s))) ?? -1 - clock.size, c);
+      // The own entry must be exactly the next count; a missing or wrong one makes the record never ready.
+      const out: [number, number][] = [[me, clock.get(me) === k + 1 ? k : Number.MAX_SAFE_INTEGER]];
+      for (const [j, c] of clock) if (j !== me && c > 0) out.push([j, c]);
+      return out;
+    });
+    return { self: normalize(parseTlaValue(first.self)), selfText: first.self, key: `${first.archetypeName}:${first.self}`, entries: list, deps };
+  });
+}
+
+// ---- one record as one step ---------------------------------------------------------------------------------
+
+// Records repeat the same value texts (messages, labels, indices): each text is parsed once.
+const parseCache = new Map<string, TlaValue>();
+function parsed(text: string): TlaValue {
+  let v = parseCache.get(text);
+  if (v === undefined) {
+    if (parseCache.size > 100_000) parseCache.clear();
+    v = normalize(parseTlaValue(text));
+    parseCache.set(text, v);
+  }
+  return v;
+}
+
+function labelOf(v: string): string {
+  const s = v.replace(/^"|"$/g, "");
+  const parts = s.split(".");
+  if (parts.length < 2) throw new Refused(`couldn't auto split ${s}`);
+  return parts[parts.length - 1]!;
+}
+
+// tracegen writes one TLA+ action per distinct *shape* of record (label, abort flag, and per element: name,
+// tag, number of indices, the literal label of a .pc element, whether an oldValue is checked) and lets any
+// record be taken by any action whose label, length, abort flag and element names match: the values come from
+// the record, the tags and .pc labels from the shape. So a record can also be taken "as" a sibling record
+// (e.g. a loop head that once went on to its body and once to Done), which TLC then explores.
+interface ShapeElement {
+  readonly name: string;
+  readonly v: SpecVar;
+  readonly tag: "read" | "write";
+  readonly indices: number;
+  readonly pcLabel: string | undefined;
+  readonly hasOld: boolean;
+}
+interface Shape {
+  readonly key: string;
+  readonly els: readonly ShapeElement[];
+}
+type Shapes = ReadonlyMap<string, readonly Shape[]>;
+
+function matchKey(r: TraceRecord): string {
+  return `${labelOf(r.csElements[0]!.value)}|${r.isAbort}|${r.csElements.map((e) => (e.name.name === ".pc" ? ".pc" : `${r.archetypeName}.${e.name.name}`)).join(",")}`;
+}
+
+function shapeOf(spec: SpecModel, e: TraceEntry): Shape {
+  const r = e.record;
+  const els = r.csElements.slice(1).map((el): ShapeElement => {
+    const name = el.name.name === ".pc" ? ".pc" : `${r.archetypeName}.${el.name.name}`;
+    const v = spec.vars.get(name);
+    if (v === undefined) throw new Refused(`${where(e)}: key not found: ${name} (the spec has no such variable for this archetype)`);
+    return {
+      name,
+      v,
+      tag: el.tag,
+      indices: el.indices.length,
+      pcLabel: name === ".pc" ? labelOf(el.value) : undefined,
+      hasOld: el.oldValue !== undefined && el.oldValue !== "defaultInitValue" && name !== ".pc",
+    };
+  });
+  return { key: `${matchKey(r)}|${els.map((x) => `${x.tag}:${x.indices}:${x.pcLabel ?? ""}:${x.hasOld}`).join(",")}`, els };
+}
+
+/** Every record's shape, grouped by what a record must match to be taken by it; Refused as tracegen refuses. */
+export function shapesOf(spec: SpecModel, entries: readonly TraceEntry[]): Shapes {
+  const out = new Map<string, Shape[]>();
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (e.record.csElements[0]!.name.name !== ".pc") throw new Refused(`${where(e)}: the first element is not a read of .pc`);
+    const sh = shapeOf(spec, e);
+    if (seen.has(sh.key)) continue;
+    seen.add(sh.key);
+    const k = matchKey(e.record);
+    let list = out.get(k);
+    if (list === undefined) out.set(k, (list = []));
+    list.push(sh);
+  }
+  return out;
+}
+
+function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, entry: TraceEntry, state: State): StepResult {
+  const r = entry.record;
+  const els = r.csElements;
+  const label = labelOf(els[0]!.value);
+  const self = inst.self;
+  const ctx0: EvalCtx = { state, next: undefined, memo: new Map() };
+  const pc = tryApply(state.pc!, self);
+  if (pc === undefined) throw new EvalError(`pc has no entry for self ${inst.selfText}`);
+  if (!eq(pc, str(label))) return { ok: false, refusal: { element: 0, message: `pc[${inst.selfText}] is ${show(pc)}, the record is at "${label}"` } };
+  const finals: State[] = [];
+  const foreign = new Set<State>();
+  let firstRefusal: Refusal | undefined;
+  const own = shapeOf(spec, entry).key;
+  // Messages are built only for the refusal that is reported (formatting values is costly on large states).
+  let reporting = false;
+  const refuse = (element: number, message: () => string) => {
+    if (reporting && firstRefusal === undefined) firstRefusal = { element, message: message() };
+  };
+  const candidates = [...(shapes.get(matchKey(r)) ?? [])].sort((a, b) => (a.key === own ? -1 : b.key === own ? 1 : 0));
+  for (const shape of candidates) {
+    reporting = shape.key === own;
+    const run = (k: number, s: State): void => {
+      if (k === els.length) {
+        const f = r.isAbort ? state : s;
+        finals.push(f);
+        if (shape.key !== own) foreign.add(f);
+        return;
+      }
+      const el = els[k]!;
+      const sh = shape.els[k - 1]!;
+      const v = sh.v;
+      const value = sh.pcLabel !== undefined ? str(sh.pcLabel) : parsed(el.value);
+      if (el.indices.length < sh.indices) throw new EvalError(`${where(entry)}: element ${k} has ${el.indices.length} indices where a record of the same shape has ${sh.indices}`);
+      const indices = el.indices.slice(0, sh.indices).map(parsed);
+      if (v.kind === "mapping") {
+        runMacro(spec, ev, ctx0, v, sh.tag === "read", self, indices, value, s, (s2) => run(k + 1, s2), (msg) => refuse(k, msg));
+        return;
+      }
+      const path = v.kind === "local" ? [self, ...pathKey(indices)] : pathKey(indices);
+      const cur = getPath(s[v.tlaVar]!, path);
+      if (sh.tag === "read") {
+        if (cur === undefined) throw new EvalError(`${where(entry)}: ${v.tlaVar}${fmtPath(path)} does not exist`);
+        if (!eq(cur, value)) return refuse(k, () => `the read of ${el.name.name} gives ${show(value)}, the state has ${v.tlaVar}${fmtPath(path)} = ${show(cur)}`);
+        run(k + 1, s);
+        return;
+      }
+      if (sh.hasOld && el.oldValue !== undefined && el.oldValue !== "defaultInitValue" && sh.name !== ".pc") {
+        const old = parsed(el.oldValue);
+        if (cur === undefined) throw new EvalError(`${where(entry)}: ${v.tlaVar}${fmtPath(path)} does not exist`);
+        if (!eq(cur, old)) return refuse(k, () => `the write of ${el.name.name} says it overwrote ${show(old)}, the state has ${v.tlaVar}${fmtPath(path)} = ${show(cur)}`);
+      }
+      run(k + 1, { ...s, [v.tlaVar]: setPath(s[v.tlaVar]!, path, value) });
+    };
+    run(1, state);
+  }
+  if (finals.length === 0) return { ok: false, refusal: firstRefusal ?? { element: undefined, message: "no way to take the record" } };
+  if (finals.length === 1) return { ok: true, finals, foreign };
+  // Distinct finals only.
+  const uniq = new Map<string, State>();
+  for (const f of finals) uniq.set(stateKey(f), f);
+  return { ok: true, finals: [...uniq.values()], foreign };
+}
+
+/** `x[a, b]` in TLA+ is x[<<a, b>>]: tracegen writes all indices in one application. */
+function pathKey(indices: readonly TlaValue[]): TlaValue[] {
+  if (indices.length === 0) return [];
+  if (indices.length === 1) return [indices[0]!];
+  return [{ kind: "seq", items: indices }];
+}
+
+function fmtPath(path: readonly TlaValue[]): string {
+  return path.map((p) => `[${show(p)}]`).join("");
+}
+
+function getPath(v: TlaValue, path: readonly TlaValue[]): TlaValue | undefined {
+  let x: TlaValue | undefined = v;
+  for (const p of path) {
+    if (x === undefined) return undefined;
+    if (x.kind !== "seq" && x.kind !== "record" && x.kind !== "function") return undefined;
+    x = tryApply(x, p);
+  }
+  return x;
+}
+
+function setPath(v: TlaValue, path: readonly TlaValue[], value: TlaValue): TlaValue {
+  if (path.length === 0) return value;
+  const inner = tryApply(v, path[0]!);
+  if (inner === undefined) return v; // EXCEPT outside the domain leaves the function unchanged
+  return update(v, path[0]!, setPath(inner, path.slice(1), value));
+}
+
+/** Runs a mapping macro's read or write body (as tracegen's `<prefix>_read/_write` operators do). */
+function runMacro(
+  spec: SpecModel,
+  ev: Evaluator,
+  ctx0: EvalCtx,
+  v: SpecVar & { kind: "mapping" },
+  isRead: boolean,
+  self: TlaValue,
+  indices: readonly TlaValue[],
+  value: TlaValue,
+  s0: State,
+  rest: (s: State) => void,
+  refuse: (msg: () => string) => void,
+): void {
+  if (indices.length < v.mappingCount) throw new EvalError(`${v.prefix}: the record gives ${indices.length} indices, the mapping has ${v.mappingCount}`);
+  const idx = indices.slice(0, v.mappingCount);
+  const body = isRead ? v.macro.read : v.macro.write;
+  type Scope = Parameters<Evaluator["ev"]>[2];
+  const bind = (scope: Scope, name: string, x: TlaValue): Scope => ({ name, value: x, lazy: undefined, parent: scope }) as Scope;
+  const ctxFor = (s: State): EvalCtx => ({
+    state: ctx0.state,
+    next: undefined,
+    memo: ctx0.memo,
+    dollar: {
+      variable: () => {
+        let x = s[v.stateVar]!;
+        for (const i of idx) x = apply(x, i);
+        return x;
+      },
+      value: isRead ? undefined : value,
+    },
+  });
+  const assign = (s: State, path: readonly TlaValue[], x: TlaValue): State => {
+    const full = [...idx, ...path];
+    return { ...s, [v.stateVar]: setPathChained(s[v.stateVar]!, full, x) };
+  };
+  const exec = (stmts: readonly Stmt[], i: number, s: State, scope: Scope, k: (s: State, scope: Scope) => void): void => {
+    if (i === stmts.length) return k(s, scope);
+    const st = stmts[i]!;
+    const ctx = ctxFor(s);
+    const go = (s2: State, sc: Scope) => exec(stmts, i + 1, s2, sc, k);
+    switch (st.s) {
+      case "await":
+        if (!ev.holds(st.e, ctx, scope)) return refuse(() => `${v.macro.name}.${isRead ? "read" : "write"} for ${v.prefix}: await at ${spec.file}:${st.line} is false`);
+        return go(s, scope);
+      case "assert":
+        if (!ev.holds(st.e, ctx, scope)) throw new EvalError(`assertion failed at ${spec.file}:${st.line}`);
+        return go(s, scope);
+      case "print":
+      case "skip":
+        return go(s, scope);
+      case "yield": {
+        const y = ev.val(st.e, ctx, scope);
+        if (isRead) {
+          if (!eq(y, value)) return refuse(() => `the read of ${v.prefix.replace("_", ".")}${idx.map((x) => `[${show(x)}]`).join("")} is recorded as ${show(value)}, the spec's ${v.macro.name} read yields ${show(y)}`);
+          return go(s, scope);
+        }
+        return go(assign(s, [], y), scope);
+      }
+      case "assign": {
+        let s2 = s;
+        for (const p of st.pairs) {
+          if (p.lhs.base !== "$variable") throw new EvalError(`${spec.file}:${st.line}: assignment to ${p.lhs.base} in a mapping macro is not supported`);
+          const path = p.lhs.path.map((x) => (x.k === "fld" ? str(x.name) : x.args.length === 1 ? ev.val(x.args[0]!, ctx, scope) : ({ kind: "seq", items: x.args.map((a) => ev.val(a, ctx, scope)) } as TlaValue)));
+          s2 = assign(s2, path, ev.val(p.rhs, ctx, scope));
+        }
+        return go(s2, scope);
+      }
+      case "if":
+        return exec(ev.holds(st.c, ctx, scope) ? st.yes : st.no, 0, s, scope, go);
+      case "either":
+        for (const c of st.cases) exec(c, 0, s, scope, go);
+        return;
+      case "with": {
+        const bindAll = (j: number, sc: Scope): void => {
+          if (j === st.binds.length) return exec(st.body, 0, s, sc, go);
+          const b = st.binds[j]!;
+          if (b.eq !== undefined) return bindAll(j + 1, bind(sc, b.name, ev.val(b.eq, ctx, sc)));
+          const set = ev.ev(b.set!, ctx, sc);
+          // `with (x \in S) { ...; yield x }` in a read: only x = the recorded value can pass the yield, so
+          // that is the only one tried (S may be large, e.g. every request a client could make).
+          const last = st.body[st.body.length - 1];
+          if (isRead && j === st.binds.length - 1 && last?.s === "yield" && last.e.t === "id" && last.e.name === b.name && last.e.args === undefined && !yieldsInside(st.body.slice(0, -1))) {
+            if (!ev.member(value, set)) return refuse(() => `the read of ${v.prefix.replace("_", ".")} is recorded as ${show(value)}, which the spec's ${v.macro.name} read cannot yield`);
+            return bindAll(j + 1, bind(sc, b.name, value));
+          }
+          for (const x of ev.elements(set)) bindAll(j + 1, bind(sc, b.name, x));
+        };
+        return bindAll(0, scope);
+      }
+    }
+  };
+  exec(body, 0, s0, bind(undefined, "self", self), (s) => rest(s));
+}
+
+function yieldsInside(stmts: readonly Stmt[]): boolean {
+  return stmts.some((st) => st.s === "yield" || (st.s === "with" && yieldsInside(st.body)) || (st.s === "if" && (yieldsInside(st.yes) || yieldsInside(st.no))) || (st.s === "either" && st.cases.some(yieldsInside)));
+}
+
+/** Chained application x[i0][i1]… (mapping macro indices are separate applications). */
+function setPathChained(v: TlaValue, path: readonly TlaValue[], value: TlaValue): TlaValue {
+  return setPath(v, path, value);
+}
+
+// ---- explanations ------------------------------------------------------------------------------------------
+
+function stateLines(spec: SpecModel, s: State, only?: ReadonlySet<string>): string {
+  return Object.keys(s)
+    .filter((k) => only === undefined || only.has(k))
+    .map((k) => `    ${k} = ${show(s[k]!)}`)
+    .join("\n");
+}
+
+function touchedVars(spec: SpecModel, entry: TraceEntry): Set<string> {
+  const out = new Set<string>(["pc"]);
+  for (const el of entry.record.csElements) {
+    const v = spec.vars.get(el.name.name === ".pc" ? ".pc" : `${entry.record.archetypeName}.${el.name.name}`);
+    if (v !== undefined) out.add(v.kind === "mapping" ? v.stateVar : v.tlaVar);
+  }
+  return out;
+}
+
+function explainRefusal(spec: SpecModel, entry: TraceEntry, refusal: Refusal, s: State, path: string): string {
+  const el = refusal.element === undefined ? undefined : entry.record.csElements[refusal.element];
+  return [
+    `no order of the records can take ${describe(entry)}`,
+    `  ${el === undefined ? "" : `element ${refusal.element} (${el.tag} ${el.name.name}): `}${refusal.message}`,
+    `  from the state reached ${path}:`,
+    stateLines(spec, s, touchedVars(spec, entry)),
+  ].join("\n");
+}
+
+function explainRefinement(spec: SpecModel, entry: TraceEntry, s: State, s2: State, path: string, foreign: boolean): string {
+  const changed = Object.keys(s).filter((k) => !eq(s[k]!, s2[k]!));
+  const writers = entry.record.csElements
+    .slice(1)
+    .filter((el) => {
+      const v = spec.vars.get(`${entry.record.archetypeName}.${el.name.name}`);
+      return el.tag === "write" && v !== undefined && changed.includes(v.kind === "mapping" ? v.stateVar : v.tlaVar) && el.name.name !== ".pc";
+    })
+    .map((el) => `${el.name.name}${el.indices.map((i) => `[${i}]`).join("")} := ${el.value}`);
+  const label = labelOf(entry.record.csElements[0]!.value);
+  const hint = failingConjunct(spec, label, entry, s, s2);
+  return [
+    `the step is not one the spec allows (TLC: Action property __IsRefinement is violated): ${describe(entry)}`,
+    ...(foreign
+      ? [`  (taken as another record of the same label and elements: tracegen lets a record be taken by any such record's action, with that record's tags and .pc target; here pc becomes ${show(tryApply(s2.pc!, parseTlaValue(entry.record.self)) ?? str("?"))})`]
+      : []),
+    `  the record's writes ${writers.length > 0 ? writers.join(", ") : "(none but .pc)"} change ${changed.join(", ")}; the spec's action ${label}(self) does not allow that${hint}`,
+    `  from the state reached ${path}:`,
+    stateLines(spec, s, new Set(changed)),
+    `  to:`,
+    stateLines(spec, s2, new Set(changed)),
+  ].join("\n");
+}
+
+/** The first conjunct of the label's action that is false for this step, as "file:line: text (x' is …)". */
+function failingConjunct(spec: SpecModel, label: string, entry: TraceEntry, s: State, s2: State): string {
+  const d = spec.module.defs.get(label);
+  if (d === undefined) return "";
+  let def;
+  try {
+    def = d.get();
+  } catch {
+    return "";
+  }
+  if (def.params.length !== 1) return "";
+  const ev = spec.evaluator;
+  const ctx: EvalCtx = { state: s, next: s2, memo: new Map() };
+  type Scope = Parameters<Evaluator["ev"]>[2];
+  const self = parseTlaValue(entry.record.self);
+  let found: string | undefined;
+  const walk = (e: Expr, scope: Scope): boolean => {
+    if (e.t === "and") {
+      for (const x of e.items) if (!walk(x, scope)) return false;
+      return true;
+    }
+    if (e.t === "if") {
+      let c: boolean;
+      try {
+        c = ev.holds(e.c, ctx, scope);
+      } catch {
+        return walk(e.c, scope);
+      }
+      return walk(c ? e.a : e.b, scope);
+    }
+    if (e.t === "let") {
+      let sc = scope;
+      for (const dd of e.defs) sc = ev.bindDef(dd, ctx, sc);
+      return walk(e.body, sc);
+    }
+    let ok: boolean;
+    try {
+      ok = ev.holds(e, ctx, scope);
+    } catch (err) {
+      found = `${(err as Error).message}`;
+      return false;
+    }
+    if (!ok && found === undefined) {
+      const line = "line" in e ? (e as { line: number }).line : undefined;
+      let detail = "";
+      if (e.t === "bin" && e.op === "=" && e.l.t === "prime" && e.l.e.t === "id") {
+        try {
+          detail = ` (the spec's value is ${show(ev.val(e.r, ctx, scope))}, the record makes it ${show(ev.val(e.l, ctx, scope))})`;
+        } catch {
+          detail = "";
+        }
+      }
+      found = line === undefined ? `a conjunct of ${label} is false${detail}` : `${basename(spec.file)}:${line}: ${spec.lines[line - 1]!.trim()}${detail}`;
+    }
+    return ok;
+  };
+  walk(def.body, { name: def.params[0]!.name, value: self, lazy: undefined, parent: undefined } as Scope);
+  return found === undefined ? "" : `\n  first false conjunct: ${found}`;
+}
+
+export { canonical };
