@@ -43,9 +43,8 @@ export interface PartOutcome {
   readonly steps: number;
 }
 
-/** Shared between the threads of one check: [STOP] why everyone stops (0 = go on), [NEXT] the next part to claim. */
+/** Shared between the threads of one check: [STOP] why everyone stops (0 = go on). */
 export const STOP = 0;
-export const NEXT = 1;
 export const STOP_ILLEGAL = 1;
 export const STOP_GIVE_UP = 2;
 
@@ -54,11 +53,11 @@ export interface ScheduleOptions {
   readonly deadline: number;
   readonly signal?: AbortSignal;
   readonly stopAtFirstIllegal: boolean;
-  /** Parts searched at once by this thread; more are claimed as these finish. */
-  readonly maxActive: number;
-  /** [STOP, NEXT] as above, shared with the other threads when there are any. */
+  /** The parts this thread searches (indices into the parts); default all. */
+  readonly indices?: readonly number[];
+  /** [STOP] as above, shared with the other threads when there are any. */
   readonly control: Int32Array;
-  /** Called between slices (e.g. to bring in a worker thread once the check turns out not to be quick). */
+  /** Called between rounds (e.g. to hand parts to a worker thread once the check turns out not to be quick). */
   readonly between?: () => void;
 }
 
@@ -67,35 +66,34 @@ const FIRST_SLICE = 1024;
 const LAST_SLICE = 32_768;
 
 /**
- * Searches the parts it claims (through control[NEXT]), interleaved round-robin, until all are decided, one is
- * illegal (when stopping at the first), the deadline passes, the signal aborts or another thread says stop.
- * `run` may return before that (after `forMs`), so an async caller can let its event loop turn in between.
+ * Searches its parts interleaved round-robin, a slice of steps each, until all are decided, one is illegal (when
+ * stopping at the first), the deadline passes, the signal aborts or another thread says stop. `run` may return
+ * before that (after `forMs`), so an async caller can let its event loop turn in between.
  */
 export class PartScheduler {
-  /** An outcome for every part claimed and finished so far. */
+  /** An outcome for every part finished so far. */
   readonly outcomes: PartOutcome[] = [];
   private readonly active: { index: number; search: PartSearch }[] = [];
   private slice = FIRST_SLICE;
   private finished = false;
-  private readonly model: AnyModel;
-  private readonly parts: readonly (readonly Operation[])[];
   private readonly options: ScheduleOptions;
 
   constructor(model: AnyModel, parts: readonly (readonly Operation[])[], options: ScheduleOptions) {
-    this.model = model;
-    this.parts = parts;
     this.options = options;
-  }
-
-  private claim(): boolean {
-    const index = Atomics.add(this.options.control, NEXT, 1);
-    if (index >= this.parts.length) return false;
-    this.active.push({ index, search: new PartSearch(this.model, this.parts[index]!) });
-    return true;
+    for (const index of options.indices ?? parts.keys()) this.active.push({ index, search: new PartSearch(model, parts[index]!) });
   }
 
   private finish(index: number, search: PartSearch, outcome: PartOutcome["outcome"]): void {
     this.outcomes.push({ index, outcome, longest: search.longest(), steps: search.steps });
+  }
+
+  /** Gives up every other part still being searched (for another thread to search) and returns their indices. */
+  release(): number[] {
+    const kept: { index: number; search: PartSearch }[] = [];
+    const given: number[] = [];
+    this.active.forEach((a, k) => (k % 2 === 1 ? given.push(a.index) : kept.push(a)));
+    this.active.splice(0, this.active.length, ...kept);
+    return given;
   }
 
   /** Runs for about `forMs` (whole rounds) or until done; returns whether done. */
@@ -104,7 +102,6 @@ export class PartScheduler {
     const active = this.active;
     const until = performance.now() + forMs;
     while (!this.finished) {
-      while (active.length < this.options.maxActive && this.claim());
       if (active.length === 0) {
         this.finished = true;
         break;
@@ -116,7 +113,6 @@ export class PartScheduler {
           if (giveUp) Atomics.store(control, STOP, STOP_GIVE_UP);
           for (const a of active) this.finish(a.index, a.search, giveUp ? "unknown" : "skipped");
           active.length = 0;
-          // Parts never claimed are left to whoever reports the result (they count as skipped or unknown).
           this.finished = true;
           return true;
         }
@@ -129,7 +125,6 @@ export class PartScheduler {
         active.splice(k, 1);
         this.finish(index, search, status);
         if (status === "illegal" && this.options.stopAtFirstIllegal) Atomics.store(control, STOP, STOP_ILLEGAL);
-        else this.claim();
       }
       this.slice = Math.min(this.slice * 2, LAST_SLICE);
       this.options.between?.();
@@ -146,7 +141,7 @@ export function searchParts(model: AnyModel, parts: readonly (readonly Operation
   return scheduler.outcomes;
 }
 
-/** Puts the per-part outcomes together (parts nobody reached count as skipped, or unknown when time ran out). */
+/** Puts the per-part outcomes together (parts without one count as skipped, or unknown when time ran out). */
 export function assemble(parts: readonly (readonly Operation[])[], outcomes: readonly PartOutcome[], start: number): LinearizabilityResult {
   const byIndex = new Map(outcomes.map((o) => [o.index, o]));
   const results: PartResult[] = [];
@@ -182,8 +177,7 @@ export function checkLinearizability(model: AnyModel, ops: readonly Operation[],
     deadline: start + (options.timeoutMs ?? 60_000),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     stopAtFirstIllegal: options.stopAtFirstIllegal !== false,
-    maxActive: parts.length,
-    control: new Int32Array(2),
+    control: new Int32Array(1),
   });
   return assemble(parts, outcomes, start);
 }

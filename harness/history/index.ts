@@ -5,6 +5,7 @@ export * from "./models.ts";
 export * from "./wgl.ts";
 export * from "./check.ts";
 export * from "./parallel.ts";
+export * from "./generate.ts";
 export * from "./parse.ts";
 export * from "./load.ts";
 export * from "./explain.ts";

@@ -1,30 +1,30 @@
-// Checking the parts of a history on more than one thread: the calling thread and worker threads claim parts
-// from one shared counter, each interleaving its own (check.ts), and the first illegal part stops all of them
-// through one shared flag. A worker is brought in only once the check has run for a few milliseconds, so a
-// quick history pays nothing for it; the workers are kept for the next check (and do not keep the process alive).
+// Checking the parts of a history on more than one thread. The calling thread starts alone, all parts
+// interleaved (check.ts); once the check has run for a few milliseconds without a verdict it hands every other
+// part still open to a worker thread (which starts those afresh: a few milliseconds lost, so a quick history
+// pays nothing for the worker). The first illegal part stops both through one shared flag. The workers are
+// kept for the next check (and do not keep the process alive).
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { AnyModel } from "./model.ts";
 import { models } from "./models.ts";
 import type { Operation } from "./operation.ts";
-import { assemble, checkLinearizability, NEXT, PartScheduler, partsOf, STOP, STOP_GIVE_UP } from "./check.ts";
+import { assemble, checkLinearizability, PartScheduler, partsOf, STOP, STOP_GIVE_UP } from "./check.ts";
 import type { CheckOptions, LinearizabilityResult, PartOutcome } from "./check.ts";
 
 export interface ParallelCheckOptions extends CheckOptions {
-  /** Threads searching at once, the calling one included (default: 2, or 1 on a single core). */
+  /** Threads searching at once, the calling one included: 1 or 2 (default: 2, or 1 on a single core). */
   readonly threads?: number;
 }
 
-/** What the calling thread sends a worker: the parts from `base` on (the ones not yet claimed), and the control. */
+/** What the calling thread sends a worker: the parts it hands over (`parts[k]` is part `indices[k]`), and the control. */
 export interface WorkerRequest {
   readonly id: number;
   readonly model: string;
-  readonly base: number;
+  readonly indices: readonly number[];
   readonly parts: readonly (readonly Operation[])[];
   readonly control: SharedArrayBuffer;
   readonly remainingMs: number;
   readonly stopAtFirstIllegal: boolean;
-  readonly maxActive: number;
 }
 
 export type WorkerReply = { readonly id: number; readonly outcomes: PartOutcome[] } | { readonly id: number; readonly error: string };
@@ -101,7 +101,7 @@ export async function closeWorkers(): Promise<void> {
 
 /** Checks with `threads` threads when the model and the history allow it, else on the calling thread. */
 export async function checkLinearizabilityAsync(model: AnyModel, ops: readonly Operation[], options: ParallelCheckOptions = {}): Promise<LinearizabilityResult> {
-  const threads = Math.max(1, Math.floor(options.threads ?? Math.min(2, availableParallelism())));
+  const threads = Math.min(2, Math.max(1, Math.floor(options.threads ?? availableParallelism())));
   const name = workerModelName(model);
   const start = performance.now();
   const parts = partsOf(model, ops);
@@ -111,32 +111,29 @@ export async function checkLinearizabilityAsync(model: AnyModel, ops: readonly O
       deadline: start + (options.timeoutMs ?? 60_000),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
       stopAtFirstIllegal: options.stopAtFirstIllegal !== false,
-      maxActive: parts.length,
-      control: new Int32Array(2),
+      control: new Int32Array(1),
     });
     while (!scheduler.run(YIELD_EVERY_MS)) await new Promise((resolve) => setImmediate(resolve));
     return assemble(parts, scheduler.outcomes, start);
   }
   const deadline = start + (options.timeoutMs ?? 60_000);
   const stopAtFirstIllegal = options.stopAtFirstIllegal !== false;
-  const shared = new SharedArrayBuffer(8);
+  const shared = new SharedArrayBuffer(4);
   const control = new Int32Array(shared);
-  const maxActive = Math.ceil(parts.length / threads);
   const asked: Promise<PartOutcome[]>[] = [];
+  let scheduler: PartScheduler | undefined;
   const engage = () => {
-    if (asked.length > 0 || performance.now() - start < ENGAGE_AFTER_MS) return;
-    const base = Atomics.load(control, NEXT);
-    if (base >= parts.length || Atomics.load(control, STOP) !== 0) return;
-    const rest = parts.slice(base);
-    for (let k = 0; k < threads - 1; k++) {
-      const request: Omit<WorkerRequest, "id"> = { model: name, base, parts: rest, control: shared, remainingMs: deadline - performance.now(), stopAtFirstIllegal, maxActive };
-      asked.push(ask(worker(k), request));
-    }
+    if (asked.length > 0 || scheduler === undefined || performance.now() - start < ENGAGE_AFTER_MS || Atomics.load(control, STOP) !== 0) return;
+    // Two threads: the worker takes every other open part. (More threads would split them further.)
+    const indices = scheduler.release();
+    if (indices.length === 0) return;
+    const request: Omit<WorkerRequest, "id"> = { model: name, indices, parts: indices.map((i) => parts[i]!), control: shared, remainingMs: deadline - performance.now(), stopAtFirstIllegal };
+    asked.push(ask(worker(0), request));
   };
   const onAbort = () => Atomics.store(control, STOP, STOP_GIVE_UP);
   options.signal?.addEventListener("abort", onAbort);
   try {
-    const scheduler = new PartScheduler(model, parts, { deadline, ...(options.signal !== undefined ? { signal: options.signal } : {}), stopAtFirstIllegal, maxActive, control, between: engage });
+    scheduler = new PartScheduler(model, parts, { deadline, ...(options.signal !== undefined ? { signal: options.signal } : {}), stopAtFirstIllegal, control, between: engage });
     // Let the event loop turn every few milliseconds (timers, an abort, Ctrl-C) while this thread searches too.
     while (!scheduler.run(YIELD_EVERY_MS)) await new Promise((resolve) => setImmediate(resolve));
     const mine = scheduler.outcomes;

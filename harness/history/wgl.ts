@@ -5,8 +5,8 @@
 //
 // Beyond Porcupine:
 // - States are interned (one small integer per distinct state, by the model's hash/equal or key), and each
-//   (operation, state) step is computed once: the search meets the same pair again and again under different
-//   linearized sets, and for the kv model a step builds and hashes a new string.
+//   operation keeps its last few steps (state id → state id) in a small direct-mapped cache: the search meets
+//   the same (operation, state) pair again and again under different linearized sets.
 // - A read-only operation (the model says it changes no state) that the current state accepts is linearized
 //   at once and never backed out of sideways: if no linearization follows from placing it now, none follows
 //   from placing something else first (moving a state-preserving operation to the front of any witness keeps
@@ -15,7 +15,6 @@
 //   way Porcupine's goroutines do and stop all of them at the first illegal one.
 import type { AnyModel } from "./model.ts";
 import { ILLEGAL } from "./model.ts";
-import { stringHash } from "./models.ts";
 import type { Operation } from "./operation.ts";
 
 export type SearchOutcome = "ok" | "illegal" | "unknown";
@@ -439,5 +438,3 @@ export function searchLinearization(model: AnyModel, ops: readonly Operation[], 
   }
   return { outcome, longest: search.longest(), steps: search.steps };
 }
-
-export { stringHash };

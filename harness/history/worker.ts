@@ -1,4 +1,4 @@
-// A worker thread of parallel.ts: searches the parts it claims from the shared counter and sends their outcomes.
+// A worker thread of parallel.ts: searches the parts it is handed and sends their outcomes.
 import { parentPort } from "node:worker_threads";
 import { searchParts } from "./check.ts";
 import { models } from "./models.ts";
@@ -10,13 +10,13 @@ parentPort?.on("message", (request: WorkerRequest) => {
   try {
     const model = models[request.model as keyof typeof models];
     if (model === undefined) throw new Error(`no model "${request.model}"`);
-    // Part indices are the caller's: the parts before `base` were claimed before this worker came in.
-    const parts: (readonly Operation[])[] = new Array<readonly Operation[]>(request.base);
-    parts.push(...request.parts);
+    // Part indices are the caller's.
+    const parts: (readonly Operation[])[] = [];
+    request.indices.forEach((index, k) => (parts[index] = request.parts[k]!));
     const outcomes = searchParts(model, parts, {
       deadline: performance.now() + request.remainingMs,
       stopAtFirstIllegal: request.stopAtFirstIllegal,
-      maxActive: request.maxActive,
+      indices: request.indices,
       control: new Int32Array(request.control),
     });
     reply = { id: request.id, outcomes };
