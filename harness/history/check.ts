@@ -8,7 +8,7 @@
 import type { Verdict } from "../check/checker.ts";
 import type { AnyModel } from "./model.ts";
 import type { Operation } from "./operation.ts";
-import { PartSearch } from "./wgl.ts";
+import { PartSearch, POLL } from "./wgl.ts";
 import type { PartialLinearization, SearchOutcome } from "./wgl.ts";
 
 export interface CheckOptions {
@@ -117,7 +117,9 @@ export class PartScheduler {
           return true;
         }
         const { index, search } = active[k]!;
-        const status = search.run(this.slice);
+        // The slice in pieces of POLL steps, so a stop from the other thread is seen within one piece.
+        let status = search.run(POLL);
+        for (let done = POLL; status === "running" && done < this.slice && Atomics.load(control, STOP) === 0; done += POLL) status = search.run(POLL);
         if (status === "running") {
           k++;
           continue;
