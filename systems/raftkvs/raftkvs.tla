@@ -1705,6 +1705,11 @@ StateMachineSafety ==
     \A i, j \in ServerSet :
         \A k \in 1..Min2(commitIndex[i], commitIndex[j]) : log[i][k] = log[j][k]
 
+\* Expected to be violated (models/reach.cfg): the bounded model reaches a committed entry, and a leader of a
+\* later term with a committed entry, so the properties above are not checked on trivial states only.
+NothingCommitted == \A i \in ServerSet : commitIndex[i] = 0
+NoLaterLeaderCommits == \A i \in ServerSet : ~(state[i] = Leader /\ currentTerm[i] >= 2 /\ commitIndex[i] > 0)
+
 CommittedStable ==
     [][\A i \in ServerSet :
         /\ commitIndex'[i] >= commitIndex[i]

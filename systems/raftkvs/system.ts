@@ -16,11 +16,11 @@ const MAX_CLIENTS = 3;
 /** Our design; its raftkvsValidate.cfg declares MAX_CLIENTS clients, so it fits runs of 1 to 3. */
 const SPEC = "systems/raftkvs/raftkvs.tla";
 /**
- * pgo.jar + TLC on our spec: runs up to this many trace records are checked, larger ones skipped (measured here:
- * see testdata/README.md, "tracelink/ours/raftkvs"), and TLC is stopped after PGO_JAR_TIMEOUT_MS.
+ * pgo.jar + TLC on our spec: runs up to this many trace records are checked, larger ones skipped (times measured
+ * here are in testdata/README.md, "tracelink/ours/raftkvs"), and TLC is stopped after PGO_JAR_TIMEOUT_MS.
  */
 const PGO_JAR_MAX_RECORDS = 3000;
-const PGO_JAR_TIMEOUT_MS = 240_000;
+const PGO_JAR_TIMEOUT_MS = 600_000;
 
 const raftkvs = defineSystem({
   name: "raftkvs",
@@ -70,7 +70,7 @@ const raftkvs = defineSystem({
       : withRecordBudget(
           pgoJarChecker({ spec: system.spec, pgoJar: settings.pgoJar, env: settings.env, timeoutMs: PGO_JAR_TIMEOUT_MS }),
           PGO_JAR_MAX_RECORDS,
-          "larger runs are decided by the native validator",
+          "measured here: 1,949 records took 2 minutes, 4,125 took 9, 10,545 were not done after 12",
         ),
   ],
 });
