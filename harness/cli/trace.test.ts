@@ -87,3 +87,31 @@ test("trace shiviz: writes the ShiViz log when harness/tracelink/shiviz.ts is pr
     expect([r.code, r.err]).toEqual([2, "pgo-harness: the ShiViz export is not available in this build (harness/tracelink/shiviz.ts)\n"]);
   }
 });
+
+test("trace validate --spec: 0 a behaviour of the design, 1 not (with the explanation), 3 undecided, 2 unusable", async () => {
+  const spec = join(import.meta.dirname, "../../testdata/specs/pingpong/pingpong.tla");
+  const runs = join(import.meta.dirname, "../../testdata/tracelink/pingpong");
+  const ok = await trace("validate", "--spec", spec, join(runs, "ok"));
+  expect(ok.code).toBe(0);
+  expect(ok.out).toMatch(/17 record\(s\), \d+ state\(s\) explored .*\nok   a behaviour of the spec\n/);
+  const bad = await trace("validate", "--spec", spec, join(runs, "mutants", "total"));
+  expect(bad.code).toBe(1);
+  expect(bad.out).toContain("FAIL the step is not one the spec allows");
+  expect(bad.out).toContain("total := 3");
+  expect((await trace("validate", "--spec", spec, "--max-states", "3", join(runs, "ok"))).code).toBe(3);
+  expect((await trace("validate", "--spec", join(runs, "nope.tla"), join(runs, "ok"))).code).toBe(2);
+  const noMpcal = await mkdtemp(join(tmpdir(), "cli-"));
+  temps.push(noMpcal);
+  await writeFile(join(noMpcal, "x.tla"), "---- MODULE x ----\nA == 1\n====\n");
+  const unusable = await trace("validate", "--spec", join(noMpcal, "x.tla"), join(runs, "ok"));
+  expect(unusable.code).toBe(2);
+  expect(unusable.err).toMatch(/no "--mpcal" algorithm/);
+  expect((await trace("validate", join(runs, "ok"))).code).toBe(2);
+  // A construct the evaluator does not know is no verdict: exit 2 naming it, not a violation.
+  const odd = join(noMpcal, "pingpong.tla");
+  await writeFile(odd, (await readFile(spec, "utf8")).replace('ping(self) == /\\ pc[self] = "ping"', 'ping(self) == /\\ pc[self] = "ping" /\\ NotAnOperator(1)'));
+  await writeFile(join(noMpcal, "pingpongValidate.cfg"), "CONSTANTS\n  NUM_PINGS = 2\n");
+  const unknownName = await trace("validate", "--spec", odd, join(runs, "ok"));
+  expect(unknownName.err).toMatch(/pingpong\.tla:\d+: unknown name NotAnOperator/);
+  expect(unknownName.code).toBe(2);
+});

@@ -3,10 +3,13 @@
 import type { StartedCluster } from "../../harness/compose/cluster.ts";
 import type { Fault } from "../../harness/faults/fault.ts";
 import { killDuringWorkload, logClaims } from "../../harness/faults/kill-service.ts";
+import type { FaultKind } from "../../harness/faults/kinds.ts";
+import { nemesis, type NemesisOptions } from "../../harness/faults/nemesis.ts";
 import { linearizabilityChecker } from "../../harness/history/index.ts";
 import { defineSystem } from "../../harness/system.ts";
 import { pgoJarChecker, pgoJarCheckerInCheckout } from "../../harness/tracelink/pgo-jar.ts";
 import { traceLinkChecker } from "../../harness/tracelink/index.ts";
+import { specCheckerInCheckout } from "../../harness/tracelink/spec/checker.ts";
 import { everyRequestAnswered, withRecordBudget } from "./checks.ts";
 
 /** Every server prints this when it becomes leader; the harness reads it to find the leader. */
@@ -72,6 +75,8 @@ const raftkvs = defineSystem({
           PGO_JAR_MAX_RECORDS,
           "measured here: 1,949 records took 2 minutes, 4,125 took 9, 10,545 were not done after 12",
         ),
+    // The native validator, on every run: PGo's spec (3 servers) under PGO_DIR, else ours.
+    specCheckerInCheckout(settings, "systems/raftkvs/raftkvs.tla", system.spec, "systems/raftkvs/raftkvsValidate3.cfg"),
   ],
 });
 export default raftkvs;
@@ -108,5 +113,22 @@ export function killLeader(opts: { afterDriverLines: number }): Fault {
         details: { killed, killedTerm, claims },
       };
     },
+  });
+}
+
+/**
+ * A seeded fault schedule on the three servers (clients are never faulted), the leader found from the logs.
+ * Short faults, because 3 × 200 operations take only seconds when nothing goes wrong.
+ */
+export function serverNemesis(name: string, kinds: readonly FaultKind[], opts: Partial<Pick<NemesisOptions, "quietMs" | "faultMs" | "seed" | "minFaults">> = {}): Fault {
+  return nemesis({
+    name,
+    kinds,
+    nodes: SERVERS,
+    quietMs: opts.quietMs ?? [100, 600],
+    faultMs: opts.faultMs ?? [500, 1500],
+    leader: async (cluster) => (await currentLeader(cluster)).service,
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.minFaults !== undefined ? { minFaults: opts.minFaults } : {}),
   });
 }

@@ -56,11 +56,16 @@ export function specChecker(options: SpecCheckOptions): Checker {
   };
 }
 
-/** PGo's spec (relative to the checkout) under PGO_DIR, otherwise the system's own spec. */
-export function specCheckerInCheckout(settings: Pick<Settings, "pgoDir">, specInCheckout: string, ownSpec: string | undefined): Checker {
-  const inCheckout = settings.pgoDir !== undefined;
+/**
+ * PGo's spec (relative to the checkout) under PGO_DIR, otherwise the system's own spec. `cfgInCheckout` names
+ * PGo's constants file when it is not `<spec>Validate.cfg` (raftkvs has one per server count).
+ */
+export function specCheckerInCheckout(settings: Pick<Settings, "pgoDir">, specInCheckout: string, ownSpec: string | undefined, cfgInCheckout?: string): Checker {
+  const pgoDir = settings.pgoDir;
   return specChecker({
-    spec: inCheckout ? join(settings.pgoDir!, specInCheckout) : ownSpec,
+    spec: pgoDir !== undefined ? join(pgoDir, specInCheckout) : ownSpec,
+    ...(pgoDir !== undefined && cfgInCheckout !== undefined ? { cfg: join(pgoDir, cfgInCheckout) } : {}),
     noSpecReason: `this system has no spec of its own, and its MPCal spec is PGo's ${specInCheckout}: set PGO_DIR to a PGo checkout`,
+    maxStates: 500_000,
   });
 }

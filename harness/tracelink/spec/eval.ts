@@ -6,7 +6,7 @@ import type { Bound, Def, Expr } from "./ast.ts";
 import type { TlaModule } from "./module.ts";
 import { SpecError } from "./lexer.ts";
 import {
-  apply, asBool, asInt, asSeq, bool, compareValues, domain, EMPTY_SEQ, eq, EvalError, FALSE, int, makeFunction, makeSet,
+  Unsupported, apply, asBool, asInt, asSeq, bool, compareValues, domain, EMPTY_SEQ, eq, EvalError, FALSE, int, makeFunction, makeSet,
   pairsOf, setHas, show, str, TRUE, tryApply, update,
 } from "./values.ts";
 
@@ -62,10 +62,15 @@ export class Evaluator {
     throw new EvalError(line === undefined ? msg : `${this.module.file}:${line}: ${msg}`);
   }
 
+  /** What TLC could evaluate but this evaluator cannot: no verdict may rest on it. */
+  unsupported(line: number | undefined, msg: string): never {
+    throw new Unsupported(line === undefined ? msg : `${this.module.file}:${line}: ${msg}`);
+  }
+
   value(v: Val, what: string, line?: number): TlaValue {
     if (v.kind === "closure") this.err(line, `${what} is an operator, not a value`);
     if (v.kind === "lazyset") {
-      if (v.items === undefined) this.err(line, `${what} is the infinite set ${v.desc}`);
+      if (v.items === undefined) this.unsupported(line, `${what} is the infinite set ${v.desc}`);
       return makeSet(v.items());
     }
     return v;
@@ -92,7 +97,7 @@ export class Evaluator {
   elements(v: Val, line?: number): readonly TlaValue[] {
     if (v.kind === "set") return v.items;
     if (v.kind === "lazyset") {
-      if (v.items === undefined) this.err(line, `cannot enumerate ${v.desc}`);
+      if (v.items === undefined) this.unsupported(line, `cannot enumerate ${v.desc}`);
       return v.items();
     }
     return this.err(line, `${v.kind === "closure" ? "an operator" : show(v)} is not a set`);
@@ -112,7 +117,7 @@ export class Evaluator {
         return;
       }
       const b = binds[i]!;
-      if (b.set === undefined) this.err(line, `an unbounded quantifier over ${b.names.join(", ")}`);
+      if (b.set === undefined) this.unsupported(line, `an unbounded quantifier over ${b.names.join(", ")}`);
       const items = [...this.elements(this.ev(b.set, ctx, scope), line)];
       const rec = function* (this: Evaluator, k: number, s2: Scope | undefined): Generator<Scope | undefined> {
         if (k === b.names.length) {
@@ -199,7 +204,7 @@ export class Evaluator {
         return bool(e.q === "A");
       }
       case "choose": {
-        if (e.set === undefined) return this.err(e.line, "CHOOSE without a bounding set");
+        if (e.set === undefined) return this.unsupported(e.line, "CHOOSE without a bounding set");
         const items = [...this.elements(this.ev(e.set, ctx, scope), e.line)].sort(compareValues);
         for (const x of items) if (this.holds(e.body, ctx, { name: e.name, value: x, lazy: undefined, parent: scope })) return x;
         return this.err(e.line, "CHOOSE found no element satisfying its condition");
@@ -328,13 +333,13 @@ export class Evaluator {
         };
       }
       case "temporal":
-        return this.err(e.line, `the temporal formula ${e.what} cannot be evaluated on states`);
+        return this.unsupported(e.line, `the temporal formula ${e.what} cannot be evaluated on states`);
     }
   }
 
   /** Adds a LET definition to the scope: arity 0 lazily, otherwise as a closure (recursion through the scope). */
   bindDef(d: Def, ctx: EvalCtx, scope: Scope | undefined): Scope {
-    if (d.fnBinds !== undefined) this.err(d.line, `the recursive function definition ${d.name}[...] is not supported`);
+    if (d.fnBinds !== undefined) this.unsupported(d.line, `the recursive function definition ${d.name}[...] is not supported`);
     if (d.params.length === 0) {
       const node: Scope = { name: d.name, value: undefined, lazy: () => this.ev(d.body, ctx, node), parent: scope };
       return node;
@@ -385,10 +390,10 @@ export class Evaluator {
       try {
         d = lazy.get();
       } catch (e) {
-        if (e instanceof SpecError) throw new EvalError(e.message);
+        if (e instanceof SpecError) throw new Unsupported(e.message);
         throw e;
       }
-      if (d.fnBinds !== undefined) return this.err(line, `the recursive function definition ${name}[...] is not supported`);
+      if (d.fnBinds !== undefined) return this.unsupported(line, `the recursive function definition ${name}[...] is not supported`);
       if (asOperator || (d.params.length > 0 && argExprs === undefined)) return this.closureOf(d, ctx, undefined);
       if (d.params.length === 0) {
         if (argExprs !== undefined && argExprs.length > 0) return this.err(line, `${name} takes no arguments`);
@@ -523,7 +528,7 @@ export class Evaluator {
         return makeFunction(out);
       }
     }
-    return this.err(line, `the operator ${op} is not supported`);
+    return this.unsupported(line, `the operator ${op} is not supported`);
   }
 
   unary(op: string, x: Expr, line: number, ctx: EvalCtx, scope: Scope | undefined): Val {
@@ -556,7 +561,7 @@ export class Evaluator {
         return bool(eq(before, after));
       }
     }
-    return this.err(line, `${op} is not supported`);
+    return this.unsupported(line, `${op} is not supported`);
   }
 
   builtin(name: string, argExprs: readonly Expr[] | undefined, line: number, ctx: EvalCtx, scope: Scope | undefined): Val {
@@ -663,7 +668,7 @@ export class Evaluator {
         need(1);
         return makeSet(asSeq(v(0), name));
     }
-    return this.err(line, `unknown name ${name}`);
+    return this.unsupported(line, `unknown name ${name}`);
   }
 
   /** Evaluates `Init` as assignments: each conjunct `v = e` (in order) gives the variable v its value. */

@@ -2,10 +2,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { readTrace } from "../reader.ts";
-import { parseTlaValue, type TlaValue } from "../tla-value.ts";
+import type { TlaValue } from "../tla-value.ts";
 import { SpecError } from "./lexer.ts";
 import { loadSpec, type SpecModel } from "./spec-model.ts";
-import { validateRun, type TraceEntry, type ValidateOptions, type Verdict } from "./validate.ts";
+import { parsed, validateRun, type TraceEntry, type ValidateOptions, type Verdict } from "./validate.ts";
 
 export { SpecError } from "./lexer.ts";
 export { EvalError } from "./values.ts";
@@ -53,14 +53,14 @@ export function allStringsOf(entries: readonly TraceEntry[]): string[] {
   for (const { record } of entries) {
     const label = record.csElements[0]!.value.replace(/^"|"$/g, "").split(".");
     acc.add(label[label.length - 1]!);
-    walk(parseTlaValue(record.self));
+    walk(parsed(record.self));
     for (const el of record.csElements) {
       acc.add(el.name.name === ".pc" ? ".pc" : `${record.archetypeName}.${el.name.name}`);
       if (el.name.name !== ".pc") {
-        walk(parseTlaValue(el.value));
-        if (el.oldValue !== undefined && el.oldValue !== "defaultInitValue") walk(parseTlaValue(el.oldValue));
+        walk(parsed(el.value));
+        if (el.oldValue !== undefined && el.oldValue !== "defaultInitValue") walk(parsed(el.oldValue));
       } else acc.add(el.value.replace(/^"|"$/g, "").split(".").pop()!);
-      el.indices.forEach((i) => walk(parseTlaValue(i)));
+      el.indices.forEach((i) => walk(parsed(i)));
     }
   }
   return [...acc];

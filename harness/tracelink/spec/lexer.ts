@@ -24,6 +24,14 @@ const OPS = [
   "(", ")", "[", "]", "{", "}", ",", ":", ";", ".", "=", "#", "<", ">", "+", "-", "*", "/", "%", "^", "~", "|", "&", "_", "\\",
 ].sort((a, b) => b.length - a.length);
 
+// Operators by first character, longest first.
+const OPS_BY_CHAR = new Map<string, string[]>();
+for (const o of OPS) {
+  const list = OPS_BY_CHAR.get(o[0]!) ?? [];
+  list.push(o);
+  OPS_BY_CHAR.set(o[0]!, list);
+}
+
 // Backslash words: `\in`, `\A`, `\cup`, … (read as one op token, e.g. "\\in").
 const BACKSLASH_WORD = /\\[A-Za-z]+/y;
 const IDENT = /[A-Za-z0-9_]*[A-Za-z_][A-Za-z0-9_]*/y;
@@ -123,7 +131,7 @@ export function tokenize(text: string, file: string, lineOffset = 0, firstColOff
       i += num[0].length;
       continue;
     }
-    const op = OPS.find((o) => text.startsWith(o, i));
+    const op = OPS_BY_CHAR.get(c)?.find((o) => text.startsWith(o, i));
     if (op !== undefined) {
       out.push({ kind: "op", text: op, line, col });
       i += op.length;

@@ -23,7 +23,7 @@ import type { Expr } from "./ast.ts";
 import { Evaluator, type EvalCtx, type State } from "./eval.ts";
 import type { Stmt } from "./mpcal.ts";
 import { stateKey, type SpecModel, type SpecVar } from "./spec-model.ts";
-import { apply, eq, EvalError, normalize, show, str, tryApply, update } from "./values.ts";
+import { apply, eq, EvalError, normalize, show, str, tryApply, Unsupported, update } from "./values.ts";
 
 export interface TraceEntry {
   readonly file: string;
@@ -34,7 +34,7 @@ export interface TraceEntry {
 export interface ValidateOptions {
   readonly allPaths?: boolean;
   readonly progressInv?: boolean;
-  /** Distinct states explored before the answer is `unknown` (default 1,000,000). */
+  /** Distinct states explored before the answer is `unknown` (default 200,000). */
   readonly maxStates?: number;
   readonly signal?: AbortSignal;
 }
@@ -67,7 +67,7 @@ class Refused extends Error {}
 export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opts: ValidateOptions = {}): Verdict {
   const allPaths = opts.allPaths ?? true;
   const progressInv = opts.progressInv ?? true;
-  const maxStates = opts.maxStates ?? 1_000_000;
+  const maxStates = opts.maxStates ?? 200_000;
   const instances = groupInstances(entries);
   const records = entries.length;
   const ev = spec.evaluator;
@@ -137,6 +137,7 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
         result = step(spec, ev, shapes, inst, entry, state);
       } catch (e) {
         if (e instanceof Refused) return `${where(entry)}: tracegen refuses this record: ${e.message}`;
+        if (e instanceof Unsupported) throw e;
         if (e instanceof EvalError) return `${describe(entry)}\n  evaluating the spec failed (TLC stops with an error here): ${e.message}\n  ${pathOf(node)}`;
         throw e;
       }
@@ -180,6 +181,7 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
           try {
             refines = labelActionHolds(spec, entry, inst.self, node.state, s2) || ev.holds(nextFormula(spec), { state: node.state, next: s2, memo: new Map() });
           } catch (e) {
+            if (e instanceof Unsupported) throw e;
             if (e instanceof EvalError) return violation(`${describe(entry)}\n  evaluating the spec's Next failed (TLC stops with an error here): ${e.message}\n  ${pathOf(node)}`);
             throw e;
           }
@@ -282,7 +284,7 @@ function groupInstances(entries: readonly TraceEntry[]): Instance[] {
 
 // Records repeat the same value texts (messages, labels, indices): each text is parsed once.
 const parseCache = new Map<string, TlaValue>();
-function parsed(text: string): TlaValue {
+export function parsed(text: string): TlaValue {
   let v = parseCache.get(text);
   if (v === undefined) {
     if (parseCache.size > 100_000) parseCache.clear();
@@ -357,10 +359,37 @@ export function shapesOf(spec: SpecModel, entries: readonly TraceEntry[]): Shape
   return out;
 }
 
+/** What a record's steps need, computed once per record (a record is stepped from many states). */
+interface Prepared {
+  readonly label: string;
+  readonly match: string;
+  readonly own: string;
+  readonly values: readonly (TlaValue | undefined)[];
+  readonly indices: readonly (readonly TlaValue[])[];
+  readonly old: readonly (TlaValue | undefined)[];
+}
+const preparedMemo = new WeakMap<TraceEntry, Prepared>();
+function prepare(spec: SpecModel, entry: TraceEntry): Prepared {
+  let p = preparedMemo.get(entry);
+  if (p !== undefined) return p;
+  const els = entry.record.csElements;
+  p = {
+    label: labelOf(els[0]!.value),
+    match: matchKey(entry.record),
+    own: shapeOf(spec, entry).key,
+    values: els.map((el) => (el.name.name === ".pc" ? undefined : parsed(el.value))),
+    indices: els.map((el) => el.indices.map(parsed)),
+    old: els.map((el) => (el.oldValue === undefined || el.oldValue === "defaultInitValue" || el.name.name === ".pc" ? undefined : parsed(el.oldValue))),
+  };
+  preparedMemo.set(entry, p);
+  return p;
+}
+
 function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, entry: TraceEntry, state: State): StepResult {
   const r = entry.record;
   const els = r.csElements;
-  const label = labelOf(els[0]!.value);
+  const prep = prepare(spec, entry);
+  const label = prep.label;
   const self = inst.self;
   const ctx0: EvalCtx = { state, next: undefined, memo: new Map() };
   const pc = tryApply(state.pc!, self);
@@ -369,13 +398,14 @@ function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, en
   const finals: State[] = [];
   const foreign = new Set<State>();
   let firstRefusal: Refusal | undefined;
-  const own = shapeOf(spec, entry).key;
+  const own = prep.own;
   // Messages are built only for the refusal that is reported (formatting values is costly on large states).
   let reporting = false;
   const refuse = (element: number, message: () => string) => {
     if (reporting && firstRefusal === undefined) firstRefusal = { element, message: message() };
   };
-  const candidates = [...(shapes.get(matchKey(r)) ?? [])].sort((a, b) => (a.key === own ? -1 : b.key === own ? 1 : 0));
+  const found = shapes.get(prep.match) ?? [];
+  const candidates = found.length === 1 ? found : [...found].sort((a, b) => (a.key === own ? -1 : b.key === own ? 1 : 0));
   for (const shape of candidates) {
     reporting = shape.key === own;
     const run = (k: number, s: State): void => {
@@ -388,9 +418,10 @@ function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, en
       const el = els[k]!;
       const sh = shape.els[k - 1]!;
       const v = sh.v;
-      const value = sh.pcLabel !== undefined ? str(sh.pcLabel) : parsed(el.value);
+      const value = sh.pcLabel !== undefined ? str(sh.pcLabel) : prep.values[k] ?? parsed(el.value);
       if (el.indices.length < sh.indices) throw new EvalError(`${where(entry)}: element ${k} has ${el.indices.length} indices where a record of the same shape has ${sh.indices}`);
-      const indices = el.indices.slice(0, sh.indices).map(parsed);
+      const all = prep.indices[k]!;
+      const indices = all.length === sh.indices ? all : all.slice(0, sh.indices);
       if (v.kind === "mapping") {
         runMacro(spec, ev, ctx0, v, sh.tag === "read", self, indices, value, s, (s2) => run(k + 1, s2), (msg) => refuse(k, msg));
         return;
@@ -403,8 +434,8 @@ function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, en
         run(k + 1, s);
         return;
       }
-      if (sh.hasOld && el.oldValue !== undefined && el.oldValue !== "defaultInitValue" && sh.name !== ".pc") {
-        const old = parsed(el.oldValue);
+      const old = prep.old[k];
+      if (sh.hasOld && old !== undefined && sh.name !== ".pc") {
         if (cur === undefined) throw new EvalError(`${where(entry)}: ${v.tlaVar}${fmtPath(path)} does not exist`);
         if (!eq(cur, old)) return refuse(k, () => `the write of ${el.name.name} says it overwrote ${show(old)}, the state has ${v.tlaVar}${fmtPath(path)} = ${show(cur)}`);
       }
@@ -510,7 +541,7 @@ function runMacro(
       case "assign": {
         let s2 = s;
         for (const p of st.pairs) {
-          if (p.lhs.base !== "$variable") throw new EvalError(`${spec.file}:${st.line}: assignment to ${p.lhs.base} in a mapping macro is not supported`);
+          if (p.lhs.base !== "$variable") throw new Unsupported(`${spec.file}:${st.line}: assignment to ${p.lhs.base} in a mapping macro is not supported`);
           const path = p.lhs.path.map((x) => (x.k === "fld" ? str(x.name) : x.args.length === 1 ? ev.val(x.args[0]!, ctx, scope) : ({ kind: "seq", items: x.args.map((a) => ev.val(a, ctx, scope)) } as TlaValue)));
           s2 = assign(s2, path, ev.val(p.rhs, ctx, scope));
         }
@@ -573,7 +604,7 @@ function touchedVars(spec: SpecModel, entry: TraceEntry): Set<string> {
 function explainRefusal(spec: SpecModel, entry: TraceEntry, refusal: Refusal, s: State, path: string): string {
   const el = refusal.element === undefined ? undefined : entry.record.csElements[refusal.element];
   return [
-    `no order of the records can take ${describe(entry)}`,
+    `a record its clock allows cannot be taken (TLC: Invariant __progress_inv is violated): ${describe(entry)}`,
     `  ${el === undefined ? "" : `element ${refusal.element} (${el.tag} ${el.name.name}): `}${refusal.message}`,
     `  from the state reached ${path}:`,
     stateLines(spec, s, touchedVars(spec, entry)),

@@ -8,6 +8,11 @@ export class EvalError extends Error {
   override name = "EvalError";
 }
 
+/** A construct this evaluator does not support (TLC might): the run cannot be judged here — never a verdict. */
+export class Unsupported extends EvalError {
+  override name = "Unsupported";
+}
+
 export const TRUE: TlaValue = { kind: "bool", value: true };
 export const FALSE: TlaValue = { kind: "bool", value: false };
 export const bool = (b: boolean): TlaValue => (b ? TRUE : FALSE);
@@ -113,15 +118,24 @@ export function normalize(v: TlaValue): TlaValue {
   }
 }
 
-const lookupMemo = new WeakMap<TlaValue, Map<string, TlaValue>>();
-function fnLookup(f: TlaValue & { kind: "function" }): Map<string, TlaValue> {
-  let m = lookupMemo.get(f);
+// A function's keys by canonical form -> position in `pairs`. EXCEPT keeps the keys and their positions, so the
+// updated function shares its original's index (no canonical forms recomputed on the hot path).
+const indexMemo = new WeakMap<TlaValue, Map<string, number>>();
+function fnIndex(f: TlaValue & { kind: "function" }): Map<string, number> {
+  let m = indexMemo.get(f);
   if (m === undefined) {
-    m = new Map(f.pairs.map(([k, v]) => [canonical(k), v]));
-    lookupMemo.set(f, m);
+    m = new Map(f.pairs.map(([k], i) => [canonical(k), i]));
+    indexMemo.set(f, m);
   }
   return m;
 }
+const fnLookup = (f: TlaValue & { kind: "function" }) => ({
+  get: (k: string): TlaValue | undefined => {
+    const i = fnIndex(f).get(k);
+    return i === undefined ? undefined : f.pairs[i]![1];
+  },
+  has: (k: string): boolean => fnIndex(f).has(k),
+});
 
 /** f[x], or undefined when x is not in DOMAIN f; EvalError when f is not a function. */
 export function tryApply(f: TlaValue, x: TlaValue): TlaValue | undefined {
@@ -187,11 +201,14 @@ export function update(f: TlaValue, x: TlaValue, v: TlaValue): TlaValue {
       return { kind: "record", fields };
     }
     case "function": {
-      const k = canonical(x);
-      const m = fnLookup(f);
-      if (!m.has(k)) break;
-      const pairs = f.pairs.map((p) => (canonical(p[0]) === k ? ([p[0], v] as const) : p));
-      return { kind: "function", pairs };
+      const index = fnIndex(f);
+      const i = index.get(canonical(x));
+      if (i === undefined) break;
+      const pairs = f.pairs.slice();
+      pairs[i] = [f.pairs[i]![0], v];
+      const out: TlaValue = { kind: "function", pairs };
+      indexMemo.set(out, index);
+      return out;
     }
     default:
       throw new EvalError(`EXCEPT on ${show(f)}, which is not a function`);
