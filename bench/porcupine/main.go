@@ -1,7 +1,13 @@
-// Command porcupine-bench checks the corpus histories (testdata/linearizability) with Porcupine and
-// prints one JSON line per history: its verdict and the median time of several runs. bench/linearizability.ts
-// runs it and compares with the harness's own checker; the parsing here follows the same rules as
-// harness/history/parse.ts (etcd: a failed cas is a failed compare, :info is an unknown outcome; kv: per key).
+// Command porcupine-bench checks histories with Porcupine and prints one JSON line per history: its verdict
+// and the median time of several runs. bench/linearizability.ts runs it and compares with the harness's own
+// checker.
+//
+// The histories are read by Porcupine's own rules, the ones its test suite uses for the same files (so the
+// benchmark compares like with like): events in file order, any whitespace between the fields of a Jepsen
+// line, a line that matches no rule is ignored, a failed cas is a failed compare, a timed-out read returns
+// with an unknown output, an invoke never completed returns at the end with an unknown output (etcd) or an
+// empty one (kv), and the kv model is partitioned per key. Only those models (and no Hash for the register)
+// are used, as in Porcupine's tests.
 package main
 
 import (
@@ -11,7 +17,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -24,13 +29,16 @@ import (
 const nilValue = -1000000
 
 type regInput struct {
-	op       byte // 'r', 'w', 'c'
-	from, to int
+	op       uint8 // 0 read, 1 write, 2 cas
+	arg1     int   // write: the value; cas: from
+	arg2     int   // cas: to
 }
 
 type regOutput struct {
-	value   int // read: the value (nilValue for nil); cas: 1 ok, 0 failed
-	unknown bool
+	ok      bool // cas
+	exists  bool // read: false for nil
+	value   int  // read
+	unknown bool // timed out or never completed
 }
 
 var registerModel = porcupine.Model{
@@ -40,44 +48,47 @@ var registerModel = porcupine.Model{
 		in := input.(regInput)
 		out := output.(regOutput)
 		switch in.op {
-		case 'r':
-			return out.unknown || out.value == st, st
-		case 'w':
-			return true, in.from
+		case 0:
+			return (!out.exists && st == nilValue) || (out.exists && st == out.value) || out.unknown, state
+		case 1:
+			return true, in.arg1
 		default:
-			matches := in.from == st
 			next := st
-			if matches {
-				next = in.to
+			if in.arg1 == st {
+				next = in.arg2
 			}
-			return out.unknown || (out.value == 1) == matches, next
+			return (in.arg1 == st && out.ok) || (in.arg1 != st && !out.ok) || out.unknown, next
 		}
 	},
 }
 
 type kvInput struct {
-	op         byte // 'g', 'p', 'a'
+	op         uint8 // 0 get, 1 put, 2 append
 	key, value string
 }
 
 type kvOutput struct {
-	value   string
-	unknown bool
+	value string
 }
 
 var kvModel = porcupine.Model{
-	Partition: func(history []porcupine.Operation) [][]porcupine.Operation {
-		byKey := map[string][]porcupine.Operation{}
+	PartitionEvent: func(history []porcupine.Event) [][]porcupine.Event {
+		byKey := map[string][]porcupine.Event{}
+		keyOf := map[int]string{}
 		var keys []string
-		for _, op := range history {
-			k := op.Input.(kvInput).key
-			if _, ok := byKey[k]; !ok {
-				keys = append(keys, k)
+		for _, e := range history {
+			if e.Kind == porcupine.CallEvent {
+				k := e.Value.(kvInput).key
+				keyOf[e.Id] = k
+				if _, ok := byKey[k]; !ok {
+					keys = append(keys, k)
+				}
 			}
-			byKey[k] = append(byKey[k], op)
+			k := keyOf[e.Id]
+			byKey[k] = append(byKey[k], e)
 		}
 		sort.Strings(keys)
-		parts := make([][]porcupine.Operation, 0, len(keys))
+		parts := make([][]porcupine.Event, 0, len(keys))
 		for _, k := range keys {
 			parts = append(parts, byKey[k])
 		}
@@ -89,9 +100,9 @@ var kvModel = porcupine.Model{
 		in := input.(kvInput)
 		out := output.(kvOutput)
 		switch in.op {
-		case 'g':
-			return out.unknown || out.value == st, st
-		case 'p':
+		case 0:
+			return out.value == st, st
+		case 1:
 			return true, in.value
 		default:
 			return true, st + in.value
@@ -104,120 +115,110 @@ var kvModel = porcupine.Model{
 	},
 }
 
-// event is one parsed history line; time is its position.
-type event struct {
-	process, typ, f string
-	input           interface{}
-	output          interface{}
+// events pairs calls and returns per process the way Porcupine's test parsers do.
+type events struct {
+	list    []porcupine.Event
+	pending map[int]int // process -> id of its open call
+	next    int
 }
 
-// pair turns events into operations: per process an invoke then a completion; :info and never-completed
-// invokes return at +infinity with an unknown output; failures are kept only when keepFailed says so.
-func pair(events []event, keepFailed func(f string) bool, unknown interface{}) []porcupine.Operation {
-	type open struct {
-		ev   event
-		time int64
-	}
-	pending := map[string]open{}
-	var ops []porcupine.Operation
-	const inf = int64(1) << 62
-	for i, e := range events {
-		if e.typ == "invoke" {
-			pending[e.process] = open{e, int64(i)}
-			continue
-		}
-		o, ok := pending[e.process]
-		if !ok {
-			fail("completion without invoke: process %s", e.process)
-		}
-		delete(pending, e.process)
-		switch {
-		case e.typ == "fail" && !keepFailed(e.f):
-		case e.typ == "info":
-			ops = append(ops, porcupine.Operation{Input: o.ev.input, Call: o.time, Output: unknown, Return: inf})
-		default:
-			ops = append(ops, porcupine.Operation{Input: o.ev.input, Call: o.time, Output: e.output, Return: int64(i)})
-		}
-	}
-	for _, o := range pending {
-		ops = append(ops, porcupine.Operation{Input: o.ev.input, Call: o.time, Output: unknown, Return: inf})
-	}
-	return ops
+func (h *events) call(proc int, value interface{}) {
+	h.list = append(h.list, porcupine.Event{ClientId: proc, Kind: porcupine.CallEvent, Value: value, Id: h.next})
+	h.pending[proc] = h.next
+	h.next++
 }
 
-var etcdLine = regexp.MustCompile(`^INFO\s+jepsen\.util\s+-\s+(\d+)\t:(invoke|ok|fail|info)\t:(read|write|cas)\t(.*)$`)
-var casValue = regexp.MustCompile(`^\[(\S+) (\S+)\]$`)
+func (h *events) ret(proc int, value interface{}) {
+	id := h.pending[proc]
+	delete(h.pending, proc)
+	h.list = append(h.list, porcupine.Event{ClientId: proc, Kind: porcupine.ReturnEvent, Value: value, Id: id})
+}
 
-func etcdInt(s string) int {
-	if s == "nil" {
-		return nilValue
+// finish returns every call still open at the end with `value`.
+func (h *events) finish(value interface{}) []porcupine.Event {
+	procs := make([]int, 0, len(h.pending))
+	for p := range h.pending {
+		procs = append(procs, p)
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		fail("expected an integer or nil, got %q", s)
+	sort.Ints(procs)
+	for _, p := range procs {
+		h.ret(p, value)
 	}
+	return h.list
+}
+
+const jepsen = `^INFO\s+jepsen\.util\s+-\s+(\d+)\s+`
+
+var (
+	invokeRead  = regexp.MustCompile(jepsen + `:invoke\s+:read\s+nil$`)
+	invokeWrite = regexp.MustCompile(jepsen + `:invoke\s+:write\s+(\d+)$`)
+	invokeCas   = regexp.MustCompile(jepsen + `:invoke\s+:cas\s+\[(\d+)\s+(\d+)\]$`)
+	okRead      = regexp.MustCompile(jepsen + `:ok\s+:read\s+(nil|\d+)$`)
+	okWrite     = regexp.MustCompile(jepsen + `:ok\s+:write\s+(\d+)$`)
+	doneCas     = regexp.MustCompile(jepsen + `:(ok|fail)\s+:cas\s+\[(\d+)\s+(\d+)\]$`)
+	timeoutRead = regexp.MustCompile(jepsen + `:fail\s+:read\s+:timed-out$`)
+)
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
 	return n
 }
 
-func parseEtcd(path string) []porcupine.Operation {
-	var events []event
+func parseEtcd(path string) []porcupine.Event {
+	h := &events{pending: map[int]int{}}
 	for _, line := range readLines(path) {
-		m := etcdLine.FindStringSubmatch(strings.TrimRight(line, " \r"))
-		if m == nil {
-			continue
-		}
-		e := event{process: m[1], typ: m[2], f: m[3]}
-		switch {
-		case e.typ == "invoke" && e.f == "read":
-			e.input = regInput{op: 'r'}
-		case e.typ == "invoke" && e.f == "write":
-			e.input = regInput{op: 'w', from: etcdInt(m[4])}
-		case e.typ == "invoke":
-			c := casValue.FindStringSubmatch(m[4])
-			if c == nil {
-				fail("%s: expected a cas value [from to], got %q", path, m[4])
+		if m := invokeRead.FindStringSubmatch(line); m != nil {
+			h.call(atoi(m[1]), regInput{op: 0})
+		} else if m := invokeWrite.FindStringSubmatch(line); m != nil {
+			h.call(atoi(m[1]), regInput{op: 1, arg1: atoi(m[2])})
+		} else if m := invokeCas.FindStringSubmatch(line); m != nil {
+			h.call(atoi(m[1]), regInput{op: 2, arg1: atoi(m[2]), arg2: atoi(m[3])})
+		} else if m := okRead.FindStringSubmatch(line); m != nil {
+			out := regOutput{}
+			if m[2] != "nil" {
+				out = regOutput{exists: true, value: atoi(m[2])}
 			}
-			e.input = regInput{op: 'c', from: etcdInt(c[1]), to: etcdInt(c[2])}
-		case e.f == "read" && e.typ == "ok":
-			e.output = regOutput{value: etcdInt(m[4])}
-		case e.f == "cas" && e.typ == "ok":
-			e.output = regOutput{value: 1}
-		default:
-			e.output = regOutput{}
+			h.ret(atoi(m[1]), out)
+		} else if m := okWrite.FindStringSubmatch(line); m != nil {
+			h.ret(atoi(m[1]), regOutput{})
+		} else if m := doneCas.FindStringSubmatch(line); m != nil {
+			h.ret(atoi(m[1]), regOutput{ok: m[2] == "ok"})
+		} else if m := timeoutRead.FindStringSubmatch(line); m != nil {
+			h.ret(atoi(m[1]), regOutput{unknown: true})
 		}
-		events = append(events, e)
 	}
-	// A failed cas is a failed compare; a failed read or write did not happen.
-	return pair(events, func(f string) bool { return f == "cas" }, regOutput{unknown: true})
+	return h.finish(regOutput{unknown: true})
 }
 
-var kvLine = regexp.MustCompile(`^\{:process (\d+), :type :(invoke|ok|fail|info), :f :(get|put|append), :key "((?:[^"\\]|\\.)*)", :value (nil|"(?:[^"\\]|\\.)*")\}$`)
+const kvFields = `{:process (\d+), :type `
 
-func parseKv(path string) []porcupine.Operation {
-	var events []event
+var (
+	invokeGet    = regexp.MustCompile(kvFields + `:invoke, :f :get, :key "(.*)", :value nil}`)
+	invokePut    = regexp.MustCompile(kvFields + `:invoke, :f :put, :key "(.*)", :value "(.*)"}`)
+	invokeAppend = regexp.MustCompile(kvFields + `:invoke, :f :append, :key "(.*)", :value "(.*)"}`)
+	okGet        = regexp.MustCompile(kvFields + `:ok, :f :get, :key ".*", :value "(.*)"}`)
+	okPut        = regexp.MustCompile(kvFields + `:ok, :f :put, :key ".*", :value ".*"}`)
+	okAppend     = regexp.MustCompile(kvFields + `:ok, :f :append, :key ".*", :value ".*"}`)
+)
+
+func parseKv(path string) []porcupine.Event {
+	h := &events{pending: map[int]int{}}
 	for _, line := range readLines(path) {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
+		if m := invokeGet.FindStringSubmatch(line); m != nil {
+			h.call(atoi(m[1]), kvInput{op: 0, key: m[2]})
+		} else if m := invokePut.FindStringSubmatch(line); m != nil {
+			h.call(atoi(m[1]), kvInput{op: 1, key: m[2], value: m[3]})
+		} else if m := invokeAppend.FindStringSubmatch(line); m != nil {
+			h.call(atoi(m[1]), kvInput{op: 2, key: m[2], value: m[3]})
+		} else if m := okGet.FindStringSubmatch(line); m != nil {
+			h.ret(atoi(m[1]), kvOutput{m[2]})
+		} else if m := okPut.FindStringSubmatch(line); m != nil {
+			h.ret(atoi(m[1]), kvOutput{})
+		} else if m := okAppend.FindStringSubmatch(line); m != nil {
+			h.ret(atoi(m[1]), kvOutput{})
 		}
-		m := kvLine.FindStringSubmatch(line)
-		if m == nil {
-			fail("%s: unexpected line %q", path, line)
-		}
-		value := ""
-		if m[5] != "nil" {
-			value, _ = strconv.Unquote(m[5])
-		}
-		key, _ := strconv.Unquote(`"` + m[4] + `"`)
-		e := event{process: m[1], typ: m[2], f: m[3]}
-		if e.typ == "invoke" {
-			e.input = kvInput{op: m[3][0], key: key, value: value}
-		} else {
-			e.output = kvOutput{value: value}
-		}
-		events = append(events, e)
 	}
-	return pair(events, func(string) bool { return false }, kvOutput{unknown: true})
+	return h.finish(kvOutput{})
 }
 
 func readLines(path string) []string {
@@ -248,51 +249,50 @@ type result struct {
 }
 
 func main() {
-	corpus := flag.String("corpus", "../../testdata/linearizability", "the histories directory (etcd/, kv/ with verdicts.tsv)")
+	list := flag.String("list", "", "the histories: lines \"<id>\\t<etcd|kv>\\t<path>\"")
 	timeout := flag.Duration("timeout", 60*time.Second, "time budget per history and run")
 	minRuns := flag.Int("runs", 3, "runs per history (more for fast ones, up to -budget)")
 	budget := flag.Duration("budget", 300*time.Millisecond, "keep repeating a history while its runs took less than this")
 	flag.Parse()
-	only := map[string]bool{}
-	for _, a := range flag.Args() {
-		only[a] = true
+	if *list == "" {
+		fail("-list is required")
 	}
 	out := json.NewEncoder(os.Stdout)
-	for _, format := range []string{"etcd", "kv"} {
-		dir := filepath.Join(*corpus, format)
-		for _, line := range readLines(filepath.Join(dir, "verdicts.tsv"))[1:] {
-			name := strings.SplitN(line, "\t", 2)[0]
-			id := format + "/" + name
-			if len(only) > 0 && !only[id] {
-				continue
-			}
-			var ops []porcupine.Operation
-			model := registerModel
-			if format == "etcd" {
-				ops = parseEtcd(filepath.Join(dir, name))
-			} else {
-				ops = parseKv(filepath.Join(dir, name))
-				model = kvModel
-			}
-			// One untimed run first, as on the TypeScript side (where it lets the JIT compile the search).
-			porcupine.CheckOperationsTimeout(model, ops, *timeout)
-			var runs []float64
-			var verdict porcupine.CheckResult
-			total := time.Duration(0)
-			for len(runs) < *minRuns || (total < *budget && len(runs) < 50) {
-				start := time.Now()
-				verdict = porcupine.CheckOperationsTimeout(model, ops, *timeout)
-				d := time.Since(start)
-				total += d
-				runs = append(runs, float64(d.Microseconds())/1000)
-				if verdict == porcupine.Unknown {
-					break
-				}
-			}
-			sorted := append([]float64(nil), runs...)
-			sort.Float64s(sorted)
-			v := map[porcupine.CheckResult]string{porcupine.Ok: "true", porcupine.Illegal: "false", porcupine.Unknown: "unknown"}[verdict]
-			_ = out.Encode(result{History: id, Verdict: v, Ms: sorted[len(sorted)/2], Runs: runs})
+	for _, line := range readLines(*list) {
+		fields := strings.Split(line, "\t")
+		if len(fields) != 3 {
+			fail("%s: expected \"<id>\\t<format>\\t<path>\", got %q", *list, line)
 		}
+		id, format, path := fields[0], fields[1], fields[2]
+		var history []porcupine.Event
+		model := registerModel
+		switch format {
+		case "etcd":
+			history = parseEtcd(path)
+		case "kv":
+			history = parseKv(path)
+			model = kvModel
+		default:
+			fail("%s: unknown format %q", id, format)
+		}
+		// One untimed run first, as on the TypeScript side (where it lets the JIT compile the search).
+		porcupine.CheckEventsTimeout(model, history, *timeout)
+		var runs []float64
+		var verdict porcupine.CheckResult
+		total := time.Duration(0)
+		for len(runs) < *minRuns || (total < *budget && len(runs) < 50) {
+			start := time.Now()
+			verdict = porcupine.CheckEventsTimeout(model, history, *timeout)
+			d := time.Since(start)
+			total += d
+			runs = append(runs, float64(d.Microseconds())/1000)
+			if verdict == porcupine.Unknown {
+				break
+			}
+		}
+		sorted := append([]float64(nil), runs...)
+		sort.Float64s(sorted)
+		v := map[porcupine.CheckResult]string{porcupine.Ok: "true", porcupine.Illegal: "false", porcupine.Unknown: "unknown"}[verdict]
+		_ = out.Encode(result{History: id, Verdict: v, Ms: sorted[len(sorted)/2], Runs: runs})
 	}
 }

@@ -105,4 +105,35 @@ describe("pairing and parsing", () => {
     expect(kv).toEqual([{ id: 0, process: "1", f: "get", input: { op: "get", key: "9" }, output: "x 1 y", call: 0, return: 1 }]);
     expect(() => parseKvLog("{:process 1}\n", "z.txt")).toThrow(/z\.txt:1: expected/);
   });
+  it("reads Jepsen lines whose fields are separated by runs of spaces (as Porcupine does) the same as tabbed ones", () => {
+    // Written by hand after the layout of Jepsen's later etcd logs: the fields padded with spaces, not tabs.
+    const fields = [
+      ["1", ":invoke", ":write", "3"],
+      ["4", ":invoke", ":cas", "[1 2]"],
+      ["0", ":invoke", ":read", "nil"],
+      ["1", ":ok", ":write", "3"],
+      ["4", ":fail", ":cas", "[1 2]"],
+      ["0", ":ok", ":read", "3"],
+      ["2", ":invoke", ":cas", "[3 4]"],
+      ["2", ":info", ":cas", ":timed-out"],
+      ["0", ":invoke", ":read", "nil"],
+      ["0", ":fail", ":read", ":timed-out"],
+    ];
+    const noise = "2017-04-03 12:00:00,001{GMT}\tINFO\t[jepsen worker 1] jepsen.util: noise that is not an operation";
+    const spaced = [noise, ...fields.map(([p, t, f, v]) => `INFO  jepsen.util - ${p!.padEnd(4)}${t!.padEnd(8)}${f!.padEnd(7)}${v}  `)].join("\n");
+    const tabbed = [noise, ...fields.map((l) => `INFO  jepsen.util - ${l.join("\t")}`)].join("\n");
+    expect(spaced).toContain("INFO  jepsen.util - 4   :invoke :cas   [1 2]");
+    const ops = parseEtcdLog(spaced, "spaced.log");
+    expect(ops).toEqual(parseEtcdLog(tabbed, "tabbed.log"));
+    expect(ops.map((o) => [o.process, o.f, o.input, o.output, o.return])).toEqual([
+      ["1", "write", { op: "write", value: 3 }, null, 3],
+      ["4", "cas", { op: "cas", from: 1, to: 2 }, false, 4],
+      ["0", "read", { op: "read" }, 3, 5],
+      ["2", "cas", { op: "cas", from: 3, to: 4 }, undefined, Infinity],
+    ]);
+    expect(checkLinearizability(registerModel, ops).valid).toBe(true);
+    // The same whitespace freedom in kv lines.
+    const kv = parseKvLog('{:process  1,  :type :invoke, :f :get,\t:key "9", :value nil}\n{:process 1, :type :ok, :f :get, :key "9", :value ""}\n');
+    expect(kv).toEqual([{ id: 0, process: "1", f: "get", input: { op: "get", key: "9" }, output: "", call: 0, return: 1 }]);
+  });
 });

@@ -4,6 +4,8 @@ export * from "./model.ts";
 export * from "./models.ts";
 export * from "./wgl.ts";
 export * from "./check.ts";
+export * from "./parallel.ts";
+export * from "./generate.ts";
 export * from "./parse.ts";
 export * from "./load.ts";
 export * from "./explain.ts";

@@ -68,25 +68,45 @@ export interface KvInput {
 export type KvOutput = string | null;
 
 /**
+ * The string at one key, with a polynomial hash of it kept as it grows: an append extends the hash in the length
+ * of the value appended, where hashing the new string would take its whole length (and kv histories append to
+ * the same key for a long time, so the strings grow long).
+ */
+export interface KvState {
+  readonly value: string;
+  readonly hash: number;
+}
+
+const KV_BASE = 0x01000193;
+
+function kvState(value: string, prefix?: KvState): KvState {
+  let h = prefix?.hash ?? 0;
+  for (let i = 0; i < value.length; i++) h = (Math.imul(h, KV_BASE) + value.charCodeAt(i)) | 0;
+  return { value: prefix === undefined ? value : prefix.value + value, hash: h };
+}
+
+const KV_EMPTY = kvState("");
+
+/**
  * A key-value store, checked key by key: the state is the string at one key (initially ""), and `partition`
  * splits the history per key, so the checker never runs this model over operations of two keys.
  */
-export const kvModel: Model<string, KvInput, KvOutput> = {
+export const kvModel: Model<KvState, KvInput, KvOutput> = {
   name: "kv",
-  init: () => "",
+  init: () => KV_EMPTY,
   step(state, input, output) {
     switch (input.op) {
       case "get":
-        return output === undefined || output === state ? state : ILLEGAL;
+        return output === undefined || output === state.value ? state : ILLEGAL;
       case "put":
-        return input.value ?? "";
+        return kvState(input.value ?? "");
       case "append":
-        return state + (input.value ?? "");
+        return kvState(input.value ?? "", state);
     }
   },
-  key: (state) => state,
-  hash: stringHash,
-  equal: (a, b) => a === b,
+  key: (state) => state.value,
+  hash: (state) => state.hash,
+  equal: (a, b) => a.value === b.value,
   readOnly: (op) => op.input.op === "get",
   partition(ops) {
     const byKey = new Map<string, Operation<KvInput, KvOutput>[]>();
@@ -103,7 +123,7 @@ export const kvModel: Model<string, KvInput, KvOutput> = {
     if (f === "get") return `get(${JSON.stringify(key)}) -> ${known ? JSON.stringify(op.output) : "?"}`;
     return `${f}(${JSON.stringify(key)}, ${JSON.stringify(value ?? "")})${known ? "" : " -> ?"}`;
   },
-  describeState: (state) => JSON.stringify(state),
+  describeState: (state) => JSON.stringify(state.value),
 };
 
 export const models = { etcd: registerModel, register: registerModel, kv: kvModel } as const;

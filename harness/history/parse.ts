@@ -5,7 +5,8 @@ import { HistoryFormatError, pairEvents } from "./operation.ts";
 import type { EventType, HistoryEvent, Operation } from "./operation.ts";
 import type { KvInput, KvOutput, RegisterInput, RegisterOutput, RegisterValue } from "./models.ts";
 
-const ETCD_LINE = /^INFO\s+jepsen\.util\s+-\s+(\d+)\t:(invoke|ok|fail|info)\t:(read|write|cas)\t(.*)$/;
+// As Porcupine's parser reads them: fields separated by any whitespace (Jepsen's logs have tabs or runs of spaces).
+const ETCD_LINE = /^INFO\s+jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:(read|write|cas)\s+(.*)$/;
 
 function etcdValue(text: string, where: string): RegisterValue {
   if (text === "nil") return null;
@@ -13,17 +14,17 @@ function etcdValue(text: string, where: string): RegisterValue {
   throw new HistoryFormatError(`${where}: expected an integer or nil, got ${JSON.stringify(text)}`);
 }
 
-/** Jepsen's etcd log: `INFO  jepsen.util - <process>\t:<type>\t:<f>\t<value>`; other lines are noise. */
+/** Jepsen's etcd log: `INFO  jepsen.util - <process> :<type> :<f> <value>` (tabs or spaces); other lines are noise. */
 export function parseEtcdLog(text: string, file = "etcd log"): Operation<RegisterInput, RegisterOutput>[] {
   const events: HistoryEvent[] = [];
   text.split("\n").forEach((line, i) => {
-    const m = ETCD_LINE.exec(line.trimEnd());
+    const m = ETCD_LINE.exec(line.trim());
     if (m === null) return;
     const where = `${file}:${i + 1}`;
     const [, process, type, f, rest] = m as unknown as [string, string, EventType, string, string];
     let value: unknown;
     if (f === "cas") {
-      const cas = /^\[(\S+) (\S+)\]$/.exec(rest);
+      const cas = /^\[\s*(\S+)\s+(\S+)\s*\]$/.exec(rest);
       if (cas !== null) value = [etcdValue(cas[1]!, where), etcdValue(cas[2]!, where)];
       else if (type === "info") value = rest; // e.g. :timed-out
       else throw new HistoryFormatError(`${where}: expected a cas value "[from to]", got ${JSON.stringify(rest)}`);
@@ -52,14 +53,18 @@ export function parseEtcdLog(text: string, file = "etcd log"): Operation<Registe
   });
 }
 
-const KV_LINE = /^\{:process (\d+), :type :(invoke|ok|fail|info), :f :(get|put|append), :key "((?:[^"\\]|\\.)*)", :value (nil|"(?:[^"\\]|\\.)*")\}$/;
+const KV_LINE = /^\{\s*:process\s+(\d+),\s*:type\s+:(invoke|ok|fail|info),\s*:f\s+:(get|put|append),\s*:key\s+"((?:[^"\\]|\\.)*)",\s*:value\s+(nil|"(?:[^"\\]|\\.)*")\s*\}$/;
 
-/** Porcupine's kv format: `{:process P, :type :invoke|:ok, :f :get|:put|:append, :key "K", :value "V"}`. */
+/**
+ * Porcupine's kv format: `{:process P, :type :invoke|:ok, :f :get|:put|:append, :key "K", :value "V"}`, any
+ * whitespace between the fields. Lines that are not a `{...}` map are noise (as Porcupine skips them); a map
+ * that does not parse is an error.
+ */
 export function parseKvLog(text: string, file = "kv log"): Operation<KvInput, KvOutput>[] {
   const events: HistoryEvent[] = [];
   text.split("\n").forEach((line, i) => {
     const trimmed = line.trim();
-    if (trimmed === "") return;
+    if (!trimmed.startsWith("{")) return;
     const m = KV_LINE.exec(trimmed);
     if (m === null) throw new HistoryFormatError(`${file}:${i + 1}: expected {:process P, :type :T, :f :F, :key "K", :value V}, got ${JSON.stringify(trimmed.slice(0, 60))}`);
     const [, process, type, f, key, value] = m as unknown as [string, string, EventType, string, string, string];

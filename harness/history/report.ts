@@ -2,7 +2,7 @@
 // the HTML timeline. Used by the CLI and by the checkers.
 import { join } from "node:path";
 import type { CheckResult, Verdict } from "../check/checker.ts";
-import { checkLinearizability } from "./check.ts";
+import { checkLinearizabilityAsync } from "./parallel.ts";
 import type { LinearizabilityResult } from "./check.ts";
 import { explainViolation } from "./explain.ts";
 import type { Explanation } from "./explain.ts";
@@ -14,6 +14,8 @@ export interface LinReportOptions {
   readonly timeoutMs?: number;
   readonly explainTimeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** Threads for the search (default: 2, or 1 on a single core); see parallel.ts. */
+  readonly threads?: number;
   /** Where to write `<name>-timeline.html` on a violation; no file when absent. */
   readonly artifactsDir?: string;
   /** Names the result ("history/linearizable" by default) and the timeline file. */
@@ -31,7 +33,11 @@ export interface LinReport {
 
 export async function reportLinearizability(model: AnyModel, ops: readonly Operation[], options: LinReportOptions = {}): Promise<LinReport> {
   const signal = options.signal;
-  const result = checkLinearizability(model, ops, { ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(signal !== undefined ? { signal } : {}) });
+  const result = await checkLinearizabilityAsync(model, ops, {
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    ...(signal !== undefined ? { signal } : {}),
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+  });
   const parts = `${ops.length} operations in ${result.parts.length + result.skippedParts} part(s), ${result.elapsedMs.toFixed(0)} ms`;
   if (result.valid === true) return { valid: true, result, summary: `linearizable (${model.name} model; ${parts})` };
   if (result.valid === "unknown") {

@@ -16,6 +16,7 @@
 //   `--noall-paths` TLC stops at the first state where all records are consumed.
 //
 // The exploration memoises (consumed counts, variables); it stops with `unknown` when the state budget runs out.
+import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import { canonical, parseTlaValue, type TlaValue } from "../tla-value.ts";
 import type { TraceRecord } from "../record.ts";
@@ -76,15 +77,18 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
   // Exploration: depth-first over (consumed, variables), as TLC's --dfs.
   interface Node {
     readonly consumed: Int32Array;
-    readonly state: State;
+    /** Released (undefined) once the node is expanded: the parent chain is only walked for `via`. */
+    state: State | undefined;
     /** Parent and the record taken to get here (for explanations). */
     readonly parent: Node | undefined;
     readonly via: TraceEntry | undefined;
     /** Per instance: its ready record's step from this state (undefined: not ready). */
-    readonly steps: readonly (StepResult | undefined)[];
+    steps: readonly (StepResult | "ready" | undefined)[] | undefined;
   }
   // A state's key: the consumed counts and, per variable, the number of its value's canonical form (values
-  // unchanged by a step keep their object, so their canonical form is memoised).
+  // unchanged by a step keep their object, so their canonical form is memoised). Forms are kept as 128-bit
+  // fingerprints, as TLC keeps states: a network holding thousands of messages has a canonical form of
+  // hundreds of KB, and one per step of a long run exhausted the heap.
   const interned = new Map<string, number>();
   const byObject = new WeakMap<TlaValue, number>();
   const varNames = Object.keys(spec.init).sort();
@@ -94,7 +98,7 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
       const v = s[name]!;
       let id = byObject.get(v);
       if (id === undefined) {
-        const form = canonical(v);
+        const form = createHash("sha256").update(canonical(v)).digest("base64").slice(0, 22);
         id = interned.get(form);
         if (id === undefined) interned.set(form, (id = interned.size));
         byObject.set(v, id);
@@ -124,9 +128,12 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
   };
   const seen = new Set<string>();
   // As TLC: a new state is checked when it is generated — each ready record's step is computed then (the
-  // progress invariant) and kept for when the state is expanded.
+  // progress invariant). Only whether it can be taken is kept: its successor states are computed again when the
+  // state is expanded, so that a waiting state holds no successors (a long run under faults, whose network
+  // bags hold thousands of lost messages, otherwise exhausted the heap).
+  const READY = "ready" as const;
   const generate = (consumed: Int32Array, state: State, parent: Node | undefined, via: TraceEntry | undefined): Node | string => {
-    const steps: (StepResult | undefined)[] = [];
+    const steps: (StepResult | typeof READY | undefined)[] = [];
     const node: Node = { consumed, state, parent, via, steps };
     for (let i = 0; i < n; i++) {
       if (!ready(consumed, i)) continue;
@@ -142,55 +149,82 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
         throw e;
       }
       if (!result.ok && progressInv) return explainRefusal(spec, entry, result.refusal, state, pathOf(node));
-      steps[i] = result;
+      steps[i] = result.ok ? READY : result;
     }
     return node;
   };
   const first = generate(new Int32Array(n), spec.init, undefined, undefined);
   if (typeof first === "string") return { verdict: "violation", states: 1, records, explanation: first };
-  const stack: Node[] = [first];
-  seen.add(keyOf(first.consumed, first.state));
+  seen.add(keyOf(first.consumed, first.state!));
   const violation = (explanation: string): Verdict => ({ verdict: "violation", states: seen.size, records, explanation });
-  while (stack.length > 0) {
-    if (opts.signal?.aborted === true) return { verdict: "unknown", states: seen.size, records, reason: "aborted" };
-    const node = stack.pop()!;
+  // Depth first. Expanding a state generates every successor and checks it, as TLC does (the invariants when a
+  // state is generated, then the step's action property), but keeps only which successors were new: one is
+  // computed again when the search descends into it. So only the states on the current path are held.
+  interface Frame {
+    readonly node: Node;
+    /** Kept in every CHECKPOINT-th frame and the top one; others are recomputed from one when backtracked into. */
+    state: State | undefined;
+    /** The new successors, as (instance, index among that step's final states). */
+    readonly children: readonly (readonly [number, number])[];
+    next: number;
+    /** The last recomputed step (instance and its final states), reused for its next child. */
+    cached: { readonly i: number; readonly finals: readonly State[] } | undefined;
+  }
+  const isDone = (c: Int32Array): boolean => {
+    for (let i = 0; i < n; i++) if (c[i]! < instances[i]!.entries.length) return false;
+    return true;
+  };
+  const successors = (node: Node, state: State, i: number): { finals: readonly State[]; foreign: ReadonlySet<State> | undefined } => {
+    const inst = instances[i]!;
+    // Computed before, when the state was generated, so it cannot fail now.
+    const r = step(spec, ev, shapes, inst, inst.entries[node.consumed[i]!]!, state);
+    if (!r.ok) throw new Error("internal: a step that could be taken when its state was generated cannot be taken now");
+    return { finals: r.finals, foreign: r.foreign };
+  };
+  /** Expands a node: a frame, or the verdict the expansion reaches (a violation, or done). */
+  const expand = (node: Node): Frame | Verdict => {
+    const state = node.state!;
+    const steps = node.steps!;
+    // Only `via` and `consumed` of a node are read again once it is expanded (explanations walk the parents).
+    node.state = undefined;
+    node.steps = undefined;
+    const children: [number, number][] = [];
     let anyReady = false;
-    let done = true;
-    for (let i = 0; i < n; i++) if (node.consumed[i]! < instances[i]!.entries.length) done = false;
-    if (done && !allPaths) return { verdict: "ok", states: seen.size, records };
     for (let i = 0; i < n; i++) {
-      const result = node.steps[i];
-      if (result === undefined || !result.ok) continue;
+      if (steps[i] !== READY) continue;
       anyReady = true;
       const inst = instances[i]!;
       const entry = inst.entries[node.consumed[i]!]!;
-      for (const s2 of result.finals) {
-        // As TLC: a new state's invariants are checked when it is generated, then the step's action property.
+      const { finals, foreign } = successors(node, state, i);
+      for (const [j, s2] of finals.entries()) {
         const consumed = node.consumed.slice();
         consumed[i]!++;
         const k = keyOf(consumed, s2);
-        let child: Node | string | undefined;
+        let isNew = false;
         if (!seen.has(k)) {
           seen.add(k);
           if (seen.size > maxStates) return { verdict: "unknown", states: seen.size, records, reason: `more than ${maxStates} distinct states (raise the budget)` };
-          child = generate(consumed, s2, node, entry);
+          const child = generate(consumed, s2, node, entry);
           if (typeof child === "string") return violation(child);
+          isNew = true;
         }
-        if (!entry.record.isAbort && !sameState(node.state, s2)) {
+        if (!entry.record.isAbort && !sameState(state, s2)) {
           let refines: boolean;
           try {
-            refines = labelActionHolds(spec, entry, inst.self, node.state, s2) || ev.holds(nextFormula(spec), { state: node.state, next: s2, memo: new Map() });
+            refines = labelActionHolds(spec, entry, inst.self, state, s2) || ev.holds(nextFormula(spec), { state, next: s2, memo: new Map() });
           } catch (e) {
             if (e instanceof Unsupported) throw e;
             if (e instanceof EvalError) return violation(`${describe(entry)}\n  evaluating the spec's Next failed (TLC stops with an error here): ${e.message}\n  ${pathOf(node)}`);
             throw e;
           }
-          if (!refines) return violation(explainRefinement(spec, entry, node.state, s2, pathOf(node), result.foreign?.has(s2) === true));
+          if (!refines) return violation(explainRefinement(spec, entry, state, s2, pathOf(node), foreign?.has(s2) === true));
         }
-        if (child !== undefined && typeof child !== "string") stack.push(child);
+        // With --noall-paths TLC stops at the first state where every record is consumed.
+        if (isNew && !allPaths && isDone(consumed)) return { verdict: "ok", states: seen.size, records };
+        if (isNew) children.push([i, j]);
       }
     }
-    if (!anyReady && !done) {
+    if (!anyReady && !isDone(node.consumed)) {
       const frontier = instances
         .map((inst, i) => {
           const k = node.consumed[i]!;
@@ -203,6 +237,49 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
         .filter((x) => x !== undefined);
       return violation(`deadlock: no record can be taken, ${pathOf(node)}; frontier:\n${frontier.join("\n")}`);
     }
+    return { node, state, children, next: 0, cached: undefined };
+  };
+  if (isDone(first.consumed) && !allPaths) return { verdict: "ok", states: seen.size, records };
+  const root = expand(first);
+  if (!("node" in root)) return root;
+  const frames: Frame[] = [root];
+  // A path of thousands of states, each with its own copy of a large network bag, does not fit in the heap:
+  // frames between checkpoints give their state up when the search descends, and get it back by replaying the
+  // choices from the checkpoint above them (rare: only when the search backtracks into them).
+  const CHECKPOINT = 64;
+  const stateOf = (at: number): State => {
+    const f = frames[at]!;
+    if (f.state !== undefined) return f.state;
+    let a = at - 1;
+    while (frames[a]!.state === undefined) a--;
+    let s = frames[a]!.state!;
+    for (let t = a; t < at; t++) {
+      const [i, j] = frames[t]!.children[frames[t]!.next - 1]!;
+      s = successors(frames[t]!.node, s, i).finals[j]!;
+    }
+    f.state = s;
+    return s;
+  };
+  while (frames.length > 0) {
+    if (opts.signal?.aborted === true) return { verdict: "unknown", states: seen.size, records, reason: "aborted" };
+    const top = frames.length - 1;
+    const f = frames[top]!;
+    if (f.next >= f.children.length) {
+      frames.pop();
+      continue;
+    }
+    const [i, j] = f.children[f.next++]!;
+    if (f.cached?.i !== i) f.cached = { i, finals: successors(f.node, stateOf(top), i).finals };
+    const s2 = f.cached.finals[j]!;
+    f.cached = undefined;
+    if (top % CHECKPOINT !== 0) f.state = undefined;
+    const consumed = f.node.consumed.slice();
+    consumed[i]!++;
+    const child = generate(consumed, s2, f.node, instances[i]!.entries[f.node.consumed[i]!]!);
+    if (typeof child === "string") return violation(child);
+    const opened = expand(child);
+    if (!("node" in opened)) return opened;
+    frames.push(opened);
   }
   return { verdict: "ok", states: seen.size, records };
 }
