@@ -24,6 +24,8 @@ import { redactEnv } from "../redact.ts";
 import { discoverTemplate } from "../workload/template.ts";
 import type { Timeline } from "../workload/composer.ts";
 import { runWorkload, WorkloadError, type CommandOutcome, type FaultOutcome, type Schedule } from "../workload/run.ts";
+import { writeRunPage } from "../report/run-page.ts";
+import { writeRunsIndex } from "../report/runs-index.ts";
 import { createRun, updateRun, type Run } from "./artifacts.ts";
 import { plannedStops, unplannedExits } from "./exits.ts";
 import type { RunContext } from "./context.ts";
@@ -370,6 +372,13 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
     .catch((err: unknown) => log.warn(`could not write results: ${String(err)}`));
   if (faults.length > 0) {
     await updateRun(run, { faultsInjected: faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })) }).catch(() => undefined);
+  }
+  if (!preflight) {
+    // The run's page and the runs index, after every run: passed, failed or interrupted (harness/report).
+    await writeRunPage(run.dir)
+      .then(() => writeRunsIndex(settings.runsDir))
+      .then(() => log.info(`report: ${join(run.dir, "index.html")}`))
+      .catch((err: unknown) => log.warn(`could not write the run's page: ${String(err)}`));
   }
   log.info(`verdict: ${verdict === true ? "PASS" : verdict === false ? "FAIL" : "UNKNOWN"} (${run.dir})`);
   if (ownRun) await run.close();

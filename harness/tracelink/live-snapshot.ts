@@ -41,7 +41,13 @@ export async function liveSnapshot(files: readonly string[], dir: string): Promi
     return { lines, key: recs[0] === undefined ? undefined : instanceKey(recs[0].archetypeName, recs[0].self), deps: recs.map((r) => r.clock.map(([[a, s], n]) => [instanceKey(a, s), n] as const)) };
   });
   const kept = new Map<string, number>();
-  parsed.forEach((p) => p.key !== undefined && kept.set(p.key, p.lines.length));
+  for (const [i, p] of parsed.entries()) {
+    if (p.key === undefined) continue;
+    // A restarted process opens a second file for the same instance, its clock continuing the first: neither
+    // this cut nor TraceLink's one-file-per-instance model can judge that, so say so rather than cut it away.
+    if (kept.has(p.key)) throw new Error(`two trace files for instance ${p.key} (${basename(files[i]!)} and another): a restarted process, which TraceLink cannot judge`);
+    kept.set(p.key, p.lines.length);
+  }
   for (let changed = true; changed; ) {
     changed = false;
     for (const p of parsed) {

@@ -2,8 +2,8 @@
 // (harness/run/pipeline.ts). The pipeline starts in beforeAll; each test waits for its stage's outcome and passes,
 // fails or is skipped with it; afterAll waits for the pipeline's end (down -v included). Interrupts (Ctrl-C,
 // SIGTERM, a killed worker) are covered by the reaper, which removes the compose project once this process goes.
-import { relative } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, onTestFailed, test } from "vitest";
 import type { CheckResult } from "../check/checker.ts";
 import { projectRoot } from "../paths.ts";
 import type { CatalogEntry } from "../properties/catalog.ts";
@@ -129,7 +129,17 @@ export function describeSystem(definition: SystemDefinition, opts: VariantOption
     const waiters = new Waiters();
     const abort = new AbortController();
     let pipeline: Promise<PipelineResult> | undefined;
+    // Where this timeline's run lives, for the annotations every test carries into JUnit.
+    let runDir: string | undefined;
+    const checkDirs = new Map<string, string>();
+    const annotateRun = async (annotate: (message: string, attachment?: { path: string }) => Promise<unknown>, extra?: string) => {
+      if (runDir === undefined) return;
+      await annotate(`run: ${runDir} (page: ${join(runDir, "index.html")})`);
+      if (extra !== undefined) await annotate(extra);
+    };
     const onEvent = (e: PipelineEvent) => {
+      if (e.type === "run") runDir = e.run.dir;
+      else if (e.type === "check") checkDirs.set(e.checker.name, e.artifactsDir);
       if (e.type === "stage") {
         waiters.settle(`stage:${e.stage}`, { kind: "stage", outcome: e.outcome });
         const reason = e.outcome.status === "skipped" ? e.outcome.reason : e.outcome.status === "failed" ? `${e.stage} failed` : "did not report";
@@ -171,14 +181,16 @@ export function describeSystem(definition: SystemDefinition, opts: VariantOption
         });
       });
 
-      test("up: the compose project starts and signals setup-complete", async ({ signal, skip }) => {
+      test("up: the compose project starts and signals setup-complete", async ({ signal, skip, annotate }) => {
+        onTestFailed(() => annotateRun(annotate, runDir === undefined ? undefined : `logs: ${join(runDir, "logs")}`));
         for (const stage of ["up", "setup-complete", "ready"] as const) {
           const skipped = await stageOutcome(stage, signal);
           if (skipped !== undefined && stage !== "ready") return skip(skipped);
         }
       });
 
-      test("workload: the template's commands pass as the test composer schedules them (first_ → drivers ∥ anytime_ → eventually_ → finally_), and no container dies unplanned", async ({ signal, skip }) => {
+      test("workload: the template's commands pass as the test composer schedules them (first_ → drivers ∥ anytime_ → eventually_ → finally_), and no container dies unplanned", async ({ signal, skip, annotate }) => {
+        onTestFailed(() => annotateRun(annotate, runDir === undefined ? undefined : `logs: ${join(runDir, "logs")} and ${join(runDir, "commands")}`));
         const skipped = await stageOutcome("workload", signal);
         if (skipped !== undefined) return skip(skipped);
         await stageOutcome("exits", signal);
@@ -219,6 +231,7 @@ export function describeSystem(definition: SystemDefinition, opts: VariantOption
           if (s.kind === "failed") throw s.error;
           if (s.kind !== "properties") return skip(s.kind === "skipped" ? s.reason : "not evaluated");
           if (name === OUTSIDE_CATALOG && s.outcome.properties.length === 0) return skip("every assertion of the run is in the source catalog");
+          await annotateRun(annotate);
           await annotate(s.outcome.properties.map(describeProperty).join("\n"));
           assertPropertyOutcome(name, s.outcome.status, s.outcome.properties, skip);
         });
@@ -227,6 +240,8 @@ export function describeSystem(definition: SystemDefinition, opts: VariantOption
       for (const checker of system.checks(settings, system)) {
         test(`check: ${checker.name}`, async ({ skip, annotate }) => {
           const s = await waiters.wait(`check:${checker.name}`);
+          const details = checkDirs.get(checker.name);
+          await annotateRun(annotate, details === undefined ? undefined : `details: ${join(details, "results.json")}`);
           if (s.kind !== "results") return skip(s.kind === "skipped" ? s.reason : "not run");
           for (const r of s.results) for (const a of r.artifacts ?? []) await annotate(`${r.name}: ${a}`, { path: a });
           const ran = s.results.filter((r) => r.skipped === undefined);

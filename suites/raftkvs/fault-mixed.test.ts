@@ -1,13 +1,13 @@
 // Jepsen's combined nemesis: partitions, pauses and packet faults, one at a time in a seeded random order,
-// while 3 clients run 200 operations each. Kills are left to fault-kill.test.ts so that TraceLink judges this
+// while 3 clients run 100 operations each. Kills are left to fault-kill.test.ts so that TraceLink judges this
 // run too (see there). FAULT_SEED=<n> replays a schedule.
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
 import { packets, partition, pause } from "../../harness/faults/kinds.ts";
 import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
 
 describeSystem(raftkvs, {
-  title: "raftkvs under mixed faults, 3 clients × 200 operations",
-  env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
+  title: "raftkvs under mixed faults, 3 clients × 100 operations",
+  env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "100", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
   faults: [
     serverNemesis(
       "mixed",
