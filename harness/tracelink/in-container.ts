@@ -113,7 +113,10 @@ export async function main(args: readonly string[], e: Readonly<Record<string, s
       cut = { records: snap.records, leftOut: snap.leftOut };
       stdout.write(`pgo-validate: live traces: ${snap.records} record(s) read, ${snap.records - snap.leftOut} in the consistent cut that is validated (${snap.leftOut} at the files' ends wait on sections not yet written)\n`);
     }
-    verdict = (await validateFiles(a.spec, a.cfg, files, { allPaths: false, progressInv: true, ...(a.maxStates !== undefined ? { maxStates: a.maxStates } : {}) })).verdict;
+    // Within TRACELINK_TIMEOUT (the script's hard limit) minus a margin to report `unknown` through the SDK.
+    const budget = Number(e["TRACELINK_TIMEOUT"] ?? "600");
+    const timeoutMs = Number.isFinite(budget) && budget > 0 ? Math.max(1, budget - 15) * 1000 : 585_000;
+    verdict = (await validateFiles(a.spec, a.cfg, files, { allPaths: false, progressInv: true, timeoutMs, ...(a.maxStates !== undefined ? { maxStates: a.maxStates } : {}) })).verdict;
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     stderr.write(`pgo-validate: ${reason}\n`);

@@ -59,3 +59,12 @@ test("a cut is only ever a prefix: a value changed inside it is still caught", a
   expect(snap.leftOut).toBe(0);
   expect((await validateFiles(SPEC, undefined, snap.files, { allPaths: false })).verdict.verdict).toBe("violation");
 });
+
+test("the validator's time budget answers unknown, never a guess (the search is synchronous: a signal cannot stop it)", async () => {
+  const run = join(TESTDATA, "tracelink/ours/raftkvs/base");
+  const files = (await readdir(run)).filter((f) => f.endsWith(".log")).sort().map((f) => join(run, f));
+  const spec = join(projectRoot, "systems/raftkvs/raftkvs.tla");
+  const { verdict } = await validateFiles(spec, undefined, files, { allPaths: false, timeoutMs: 0 });
+  expect(verdict).toMatchObject({ verdict: "unknown", reason: expect.stringMatching(/time budget/) });
+  expect((await validateFiles(spec, undefined, files, { allPaths: false, timeoutMs: 600_000 })).verdict.verdict).toBe("ok");
+});

@@ -21,6 +21,8 @@ export interface SpecCheckOptions {
   readonly allPaths?: boolean;
   readonly progressInv?: boolean;
   readonly maxStates?: number;
+  /** Wall-clock budget (default 180 s); past it the check is `unknown`, never a guess. */
+  readonly timeoutMs?: number;
 }
 
 export function specChecker(options: SpecCheckOptions): Checker {
@@ -39,6 +41,7 @@ export function specChecker(options: SpecCheckOptions): Checker {
           allPaths: options.allPaths ?? false,
           progressInv: options.progressInv ?? true,
           ...(options.maxStates === undefined ? {} : { maxStates: options.maxStates }),
+          timeoutMs: options.timeoutMs ?? 180_000,
           ...(ctx.signal === undefined ? {} : { signal: ctx.signal }),
         });
         const took = `${((performance.now() - t0) / 1000).toFixed(2)} s`;

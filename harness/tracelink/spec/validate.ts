@@ -38,6 +38,8 @@ export interface ValidateOptions {
   /** Distinct states explored before the answer is `unknown` (default 200,000). */
   readonly maxStates?: number;
   readonly signal?: AbortSignal;
+  /** Wall-clock budget in ms: the search is synchronous, so a signal cannot stop it; this can (`unknown`). */
+  readonly timeoutMs?: number;
 }
 
 export type Verdict =
@@ -260,8 +262,11 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
     f.state = s;
     return s;
   };
+  const deadline = opts.timeoutMs === undefined ? Infinity : performance.now() + opts.timeoutMs;
+  let tick = 0;
   while (frames.length > 0) {
     if (opts.signal?.aborted === true) return { verdict: "unknown", states: seen.size, records, reason: "aborted" };
+    if ((++tick & 63) === 0 && performance.now() > deadline) return { verdict: "unknown", states: seen.size, records, reason: `the time budget (${Math.round(opts.timeoutMs! / 1000)} s) ran out` };
     const top = frames.length - 1;
     const f = frames[top]!;
     if (f.next >= f.children.length) {
