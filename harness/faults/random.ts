@@ -1,22 +1,20 @@
 // A small seeded generator (mulberry32) so that a fault schedule is a pure function of its seed: the same
 // FAULT_SEED replays the same kinds, targets and times.
+import { mulberry32 } from "../random.ts";
+
 export class Random {
-  private state: number;
+  private readonly gen: () => number;
   readonly seed: number;
 
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`a fault seed must be a non-negative integer (got ${seed})`);
     this.seed = seed;
-    this.state = seed >>> 0 ^ Math.floor(seed / 2 ** 32);
+    this.gen = mulberry32((seed >>> 0) ^ Math.floor(seed / 2 ** 32));
   }
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+    return this.gen();
   }
 
   /** Uniform integer in [0, n). */

@@ -11,6 +11,7 @@
 // - lost write: the store drops o1's effect (o2, and everyone after, read as if o1 never happened);
 // - duplicated append (kv): the store applies the append o1 twice, so o2 reads its token twice.
 // Written values are unique, so no other order of the operations can explain what o2 read.
+import { mulberry32 as rng } from "../random.ts";
 
 export type GeneratedModel = "register" | "kv";
 export type Anomaly = "stale-read" | "lost-write" | "duplicated-append";
@@ -64,17 +65,6 @@ interface SimOp {
   output: string | boolean | undefined;
 }
 
-/** mulberry32: small, fast and good enough to scatter operations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function generateHistory(options: GenerateOptions): GeneratedHistory {
   const { model, clients, seed } = options;

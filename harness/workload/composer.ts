@@ -2,6 +2,7 @@
 // way Antithesis's test composer may (antithesis.com/docs/test_templates/test_composer_reference). Every
 // decision comes from the seed, so the same seed (and the same template) gives the same plan; only the
 // timings differ between replays. Execution is in run.ts.
+import { mulberry32 } from "../random.ts";
 import { z } from "zod";
 import { isDriver, type Prefix, type TemplateCommand } from "./template.ts";
 
@@ -118,16 +119,6 @@ export function composerTimelines(env: Readonly<Record<string, string | undefine
 // ---- seeded randomness: mulberry32, one independent stream per decision, so that the plan of round k does
 // not depend on how many rounds ran before (a duration-bound run replays as a prefix of the same choices).
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x100000000;
-  };
-}
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
