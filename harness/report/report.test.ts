@@ -34,12 +34,15 @@ beforeAll(async () => {
     "run.json": run("aaaaaa", "2026-11-29T10:00:00.000Z"),
     "results.json": {
       verdict: true,
-      stages: { up: { status: "passed", seconds: 2.5 }, workload: "passed" },
+      // As harness/run/pipeline.ts writes them: statuses, and the details beside.
+      stages: { up: "passed", workload: "passed", ready: "skipped" },
+      stageDetails: { up: { status: "passed", seconds: 2.5 }, workload: { status: "passed", seconds: 1.3 }, ready: { status: "skipped", reason: "the system names no readiness line" } },
       commands: [{ name: "singleton_driver_random_workload", service: "client1", exitCode: 0, seconds: 1.2 }],
       faults: [{ name: "kill the leader", killed: "server2", at: "2026-11-29T10:00:01Z" }],
       checks: [{ name: "history/linearizable", valid: true, summary: "linearizable (kv model; 20 operations)" }],
     },
-    "properties.json": [{ message: "one leader per term", kind: "Always", passed: true, location: "raft/node.go:120", hits: { true: 40, false: 0 } }],
+    // As harness/properties writes it.
+    "properties.json": { properties: [{ name: "one leader per term", kind: "Always", status: "passed", location: "raft/node.go:120", examples: 40, counterexamples: 0 }], tests: [], files: [] },
     "commands/client1-singleton_driver_random_workload.log": "ok\n",
     "checks/history_linearizable/timeline.html": "<!doctype html><title>t</title><p>timeline</p>",
     "logs/server1.log": "became leader in term 1\n",
@@ -103,6 +106,9 @@ describe.skipIf(CHROMIUM === undefined)(`run pages in headless Chromium${CHROMIU
       expect(text).toContain("one leader per term");
       expect(text).toContain("kill the leader");
       expect(text).toContain("2.50 s");
+      expect(text).toContain("the system names no readiness line");
+      expect(text).toContain("40 examples, 0 counterexamples");
+      expect(text).not.toContain("Invalid input");
       // The timeline is embedded from the run directory and really loaded.
       const frame = page.frames().find((f) => f.url().endsWith("timeline.html"));
       expect(await frame?.$eval("p", (p) => p.textContent)).toBe("timeline");

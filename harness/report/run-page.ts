@@ -33,6 +33,8 @@ const resultsJson = z
   .object({
     verdict: verdict.optional(),
     stages: z.union([z.record(z.string(), stage), z.array(z.object({ name: z.string() }).loose())]).optional(),
+    /** The pipeline keeps `stages` as plain statuses and the durations and errors here. */
+    stageDetails: z.record(z.string(), stage).optional(),
     commands: z.array(z.object({ name: z.string(), service: z.string().optional(), exitCode: z.number().nullable().optional(), seconds: z.number().optional() }).loose()).optional(),
     faults: z.array(z.record(z.string(), z.unknown())).optional(),
     checks: z.array(check).optional(),
@@ -40,8 +42,9 @@ const resultsJson = z
   .loose();
 export type RunResults = z.infer<typeof resultsJson>;
 
+// properties.json (harness/properties) names a property `name`; `message` is the SDK's word for the same.
 const property = z
-  .object({ message: z.string(), kind: z.string().optional(), status: z.string().optional(), passed: z.boolean().optional(), location: z.unknown().optional(), hits: z.unknown().optional() })
+  .object({ name: z.string().optional(), message: z.string().optional(), kind: z.string().optional(), status: z.string().optional(), passed: z.boolean().optional(), location: z.unknown().optional(), hits: z.unknown().optional(), examples: z.number().optional(), counterexamples: z.number().optional() })
   .loose();
 
 /** Reads and validates a JSON file; undefined when it is missing, an Error describing it when it is unusable. */
@@ -111,7 +114,7 @@ function stageRows(stages: RunResults["stages"]): Cell[][] {
     const status = typeof s === "string" ? s : s.status;
     const seconds = typeof s === "string" ? undefined : (s.seconds ?? (s.ms !== undefined ? s.ms / 1000 : undefined));
     const cls = status === "passed" ? "pass" : status === "failed" ? "fail" : "unknown";
-    return [name, { html: `<span class="${cls}">${escapeHtml(status)}</span>` }, seconds === undefined ? "" : `${seconds.toFixed(2)} s`, typeof s === "string" ? "" : (s.error ?? "")];
+    return [name, { html: `<span class="${cls}">${escapeHtml(status)}</span>` }, seconds === undefined ? "" : `${seconds.toFixed(2)} s`, typeof s === "string" ? "" : (s.error ?? (typeof s["reason"] === "string" ? s["reason"] : ""))];
   });
 }
 
@@ -155,7 +158,7 @@ export async function writeRunPage(runDir: string): Promise<RunPageSummary> {
       ...(run?.seed !== undefined ? [["seed", JSON.stringify(run.seed)] as Cell[]] : []),
     ])),
   );
-  sections.push(section("stages", "Stages", table(["stage", "status", "duration", "error"], stageRows(res?.stages))));
+  sections.push(section("stages", "Stages", table(["stage", "status", "duration", "error"], stageRows(res?.stageDetails ?? res?.stages))));
   sections.push(section("commands", "Test-composer commands", table(["command", "service", "exit", "duration", "log"], (res?.commands ?? []).map((c) => {
     const log = files.find((f) => f === `commands/${c.service ?? ""}-${c.name}.log`);
     return [c.name, c.service ?? "", c.exitCode === undefined || c.exitCode === null ? "—" : String(c.exitCode), c.seconds === undefined ? "" : `${c.seconds.toFixed(2)} s`, log === undefined ? "" : link(log)];
@@ -167,7 +170,7 @@ export async function writeRunPage(runDir: string): Promise<RunPageSummary> {
     return [c.name, verdictCell(c.valid), c.summary, first === undefined ? "" : { html: `<code>${escapeHtml(first)}</code>` }, { html: artefacts.map((f) => link(f, f.slice(dir.length)).html).join("<br>") }];
   }))));
   const propList = props === undefined || props instanceof Error ? undefined : Array.isArray(props) ? props : props.properties;
-  sections.push(section("properties", "Properties (the system's Antithesis assertions)", propList === undefined ? "<p>No properties.json in this run.</p>" : table(["property", "kind", "verdict", "location", "hits"], propList.map((p) => [p.message, p.kind ?? "", verdictCell(p.passed ?? (p.status === undefined ? undefined : p.status === "passed" ? true : p.status === "failed" ? false : "unknown")), typeof p.location === "string" ? p.location : p.location === undefined ? "" : JSON.stringify(p.location), p.hits === undefined ? "" : JSON.stringify(p.hits)]))));
+  sections.push(section("properties", "Properties (the system's Antithesis assertions)", propList === undefined ? "<p>No properties.json in this run.</p>" : table(["property", "kind", "verdict", "location", "hits"], propList.map((p) => [p.name ?? p.message ?? "?", p.kind ?? "", verdictCell(p.passed ?? (p.status === undefined ? undefined : p.status === "passed" ? true : p.status === "failed" ? false : "unknown")), typeof p.location === "string" ? p.location : p.location === undefined ? "" : JSON.stringify(p.location), p.hits !== undefined ? JSON.stringify(p.hits) : p.examples !== undefined ? `${p.examples} examples, ${p.counterexamples ?? 0} counterexamples` : ""]))));
   const faults = res?.faults ?? [];
   sections.push(section("faults", "Faults", faults.length === 0 ? "<p>No fault was injected.</p>" : table(["fault", "details"], faults.map((f) => [String(f["name"] ?? f["kind"] ?? "fault"), { html: `<code>${escapeHtml(JSON.stringify(f))}</code>` }]))));
   const timelines = files.filter((f) => f.startsWith("checks/") && f.endsWith(".html"));
