@@ -3,9 +3,9 @@
 // run too (see there). FAULT_SEED=<n> replays a schedule.
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
 import { packets, partition, pause } from "../../harness/faults/kinds.ts";
-import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
+import { raftkvsUnderFaults, serverNemesis } from "../../systems/raftkvs/system.ts";
 
-describeSystem(raftkvs, {
+describeSystem(raftkvsUnderFaults, {
   title: "raftkvs under mixed faults, 3 clients × 100 operations",
   env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "100", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
   faults: [

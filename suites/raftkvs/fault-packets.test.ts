@@ -3,9 +3,9 @@
 // report says that delay and reordering were not applied. FAULT_SEED=<n> replays a schedule.
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
 import { packets } from "../../harness/faults/kinds.ts";
-import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
+import { raftkvsUnderFaults, serverNemesis } from "../../systems/raftkvs/system.ts";
 
-describeSystem(raftkvs, {
+describeSystem(raftkvsUnderFaults, {
   title: "raftkvs with packets delayed, lost, duplicated and reordered, 3 clients × 100 operations",
   env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "100", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
   faults: [serverNemesis("packets", [packets({ delayMs: 20, jitterMs: 10, lossPct: 10, duplicatePct: 10, reorderPct: 20 })])],

@@ -3,9 +3,9 @@
 // replays a schedule (the seed is in the report, run.json and results.json).
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
 import { partition } from "../../harness/faults/kinds.ts";
-import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
+import { raftkvsUnderFaults, serverNemesis } from "../../systems/raftkvs/system.ts";
 
-describeSystem(raftkvs, {
+describeSystem(raftkvsUnderFaults, {
   title: "raftkvs under partitions, 3 clients × 100 operations",
   env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "100", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
   faults: [serverNemesis("partitions", [partition({ shapes: ["one", "minority-third", "majorities-ring", "bridge", "random-halves", "leader"] })])],

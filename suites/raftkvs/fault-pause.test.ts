@@ -2,9 +2,9 @@
 // 3 clients run 100 operations each; each pause ends with docker unpause. FAULT_SEED=<n> replays a schedule.
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
 import { pause } from "../../harness/faults/kinds.ts";
-import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
+import { raftkvsUnderFaults, serverNemesis } from "../../systems/raftkvs/system.ts";
 
-describeSystem(raftkvs, {
+describeSystem(raftkvsUnderFaults, {
   title: "raftkvs with servers paused, 3 clients × 100 operations",
   env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "100", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
   faults: [serverNemesis("pauses", [pause({ select: ["one", "minority", "majority", "all", "leader"] })])],
