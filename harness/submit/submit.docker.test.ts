@@ -102,6 +102,20 @@ describe.skipIf(unavailable !== undefined)("ANTITHESIS=1 npx vitest run suites/d
     const submitted = JSON.parse(await readFile(join(outcome.runsDir, "dqueue", "latest", "submit.json"), "utf8")) as { configImageLocal: string; symbols: string[] };
     expect(submitted.symbols.filter((f) => f.endsWith(".sym.tsv")).length).toBeGreaterThan(0);
     expect(await filesIn(submitted.configImageLocal, "/symbols")).toEqual(expect.arrayContaining(submitted.symbols.map((f) => `symbols/${f}`)));
+
+    // The pushed test image, pulled back from the registry by its digest, carries the native TraceLink validator
+    // that finally_tracelink runs — Node, the bundle, the spec — and no JVM.
+    const [pushed] = (JSON.parse(await readFile(join(outcome.runsDir, "dqueue", "latest", "submit.json"), "utf8")) as { images: string[] }).images;
+    await execa("docker", ["login", "-u", registry.username, "--password-stdin", registry.host], { input: registry.password });
+    try {
+      await execa("docker", ["pull", "-q", pushed!]);
+    } finally {
+      await execa("docker", ["logout", registry.host], { reject: false });
+    }
+    const probe = await execa("docker", ["run", "--rm", "--pull", "never", "--entrypoint", "sh", pushed!, "-c", "test -x /opt/pgo-validator/node && test -f /opt/pgo-validator/pgo-validate.mjs && ls /opt/pgo-validator/spec && ls /opt/antithesis/test/v1/dqueue && (command -v java || echo no-java)"], { reject: false });
+    expect(probe.exitCode, probe.stderr).toBe(0);
+    expect(probe.stdout).toMatch(/dqueue\.tla[\s\S]*finally_tracelink[\s\S]*no-java/);
+    await execa("docker", ["image", "rm", pushed!], { reject: false });
   });
 
   test("a wrong registry password fails with one clear line, before building, and the password appears nowhere", { timeout: 300_000 }, async () => {
