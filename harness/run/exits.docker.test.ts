@@ -29,7 +29,9 @@ function killFollower(declare: boolean): Fault {
 
 async function run(declare: boolean) {
   const runsDir = await mkdtemp(join(tmpdir(), "exits-runs-"));
-  const ctx = resolveContext(raftkvs, { ...process.env, ANTITHESIS: "0", PGO_HARNESS_RUNS_DIR: runsDir, RAFTKVS_OPS: "300", RAFTKVS_CLIENTS: "1" }, { write: () => undefined });
+  // About exits, not TraceLink: the design check on a run with a server killed mid-section runs to its 180 s budget.
+  const system = { ...raftkvs, checks: (...a: Parameters<typeof raftkvs.checks>) => raftkvs.checks(...a).filter((c) => c.name !== "tracelink/spec") };
+  const ctx = resolveContext(system, { ...process.env, ANTITHESIS: "0", PGO_HARNESS_RUNS_DIR: runsDir, RAFTKVS_OPS: "300", RAFTKVS_CLIENTS: "1" }, { write: () => undefined });
   const result = await runPipeline(ctx, { variant: variant(ctx.system, { faults: [killFollower(declare)] }), rerun: "(test)" });
   expect(await listProject(projectName("raftkvs", result.run!.id))).toEqual({ containers: [], networks: [], volumes: [] });
   return result;
