@@ -76,4 +76,15 @@ describe("compose file", () => {
     const normal = parse(renderOverride({ model, images: {}, runId: "r1", system: "raftkvs" })) as { networks?: unknown };
     expect(normal.networks).toBeUndefined();
   });
+
+  test("serviceEnv adds environment to the named services only; an unknown service is named", async () => {
+    const model = await readComposeFile(await file(SEED_STYLE));
+    const doc = parse(renderOverride({ model, images: {}, runId: "r1", system: "s", serviceEnv: { server2: { BUG: "on" } } })) as {
+      services: Record<string, { environment: Record<string, string> }>;
+    };
+    expect(doc.services["server2"]!.environment["BUG"]).toBe("on");
+    expect(doc.services["server1"]!.environment["BUG"]).toBeUndefined();
+    expect(doc.services["client1"]!.environment["BUG"]).toBeUndefined();
+    expect(() => renderOverride({ model, images: {}, runId: "r1", system: "s", serviceEnv: { server9: { BUG: "on" } } })).toThrow(/serviceEnv names "server9", which is not a service/);
+  });
 });

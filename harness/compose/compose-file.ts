@@ -63,15 +63,19 @@ export interface OverrideOptions {
   readonly system: string;
   /** Cut every network off from the outside world, as on Antithesis (pre-flight). */
   readonly internalNetworks?: boolean;
+  /** Extra environment by service name (e.g. a planted bug's switch in a suite variant); local runs only. */
+  readonly serviceEnv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export function renderOverride(opts: OverrideOptions): string {
   const services: Record<string, unknown> = {};
+  const unknownService = Object.keys(opts.serviceEnv ?? {}).find((s) => opts.model.services[s] === undefined);
+  if (unknownService !== undefined) throw new ComposeFileError(`serviceEnv names "${unknownService}", which is not a service (${Object.keys(opts.model.services).join(", ")})`);
   for (const [name, svc] of Object.entries(opts.model.services)) {
     const image = svc.image !== undefined ? opts.images[svc.image] : undefined;
     services[name] = {
       ...(image !== undefined ? { image, pull_policy: "never" } : {}),
-      environment: { ANTITHESIS_SDK_LOCAL_OUTPUT: sdkOutputPath(name, MAIN_PROCESS), ANTITHESIS_OUTPUT_DIR: SDK_OUTPUT_DIR },
+      environment: { ...opts.serviceEnv?.[name], ANTITHESIS_SDK_LOCAL_OUTPUT: sdkOutputPath(name, MAIN_PROCESS), ANTITHESIS_OUTPUT_DIR: SDK_OUTPUT_DIR },
       volumes: [`${SDK_VOLUME}:${SDK_OUTPUT_DIR}`],
       labels: { [RUN_LABEL]: opts.runId, [SYSTEM_LABEL]: opts.system },
     };

@@ -29,6 +29,8 @@ export interface UpOptions {
   readonly imageRefs?: Readonly<Record<string, string>>;
   /** Networks internal (no route out), as on Antithesis. */
   readonly internalNetworks?: boolean;
+  /** Extra environment by service name (see OverrideOptions.serviceEnv). */
+  readonly serviceEnv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export class UpError extends Error {
@@ -53,7 +55,7 @@ export async function up(opts: UpOptions): Promise<StartedCluster> {
     }
   }
   const override = join(opts.runDir, "compose.override.yaml");
-  await writeOverride(override, { model, images, runId: opts.runId, system: opts.system.name, internalNetworks: opts.internalNetworks === true });
+  await writeOverride(override, { model, images, runId: opts.runId, system: opts.system.name, internalNetworks: opts.internalNetworks === true, ...(opts.serviceEnv !== undefined ? { serviceEnv: opts.serviceEnv } : {}) });
   const project = projectName(opts.system.name, opts.runId);
   // Registered before anything exists, so that even a half-finished start is reaped if this process dies.
   if (!opts.keep) opts.reaper?.add(project);

@@ -13,8 +13,35 @@ export interface FaultContext {
   readonly driverOutput: () => readonly string[];
 }
 
+/** What a fault may use before the drivers start (e.g. to build and start its sidecars). */
+export interface FaultPrepareContext {
+  readonly log: Logger;
+  /** The base image the system images were built from (sidecars are built from it too). */
+  readonly baseImage: string;
+  readonly signal?: AbortSignal;
+}
+
+/** One interval during which a fault was in effect (wall-clock milliseconds since the epoch). */
+export interface FaultWindow {
+  readonly kind: string;
+  readonly targets: readonly string[];
+  readonly start: number;
+  /** When it was healed; undefined if it never was (a bug: reported by the nemesis's check). */
+  readonly end: number | undefined;
+  readonly detail?: string;
+}
+
 export interface Fault {
   readonly name: string;
+  /** What is known before the run (e.g. the seed and the kinds); recorded in run.json. */
+  readonly plan?: Record<string, unknown>;
+  /** Before the workload: build or start what injecting needs, so that the first fault is not late. */
+  prepare?(cluster: StartedCluster, ctx: FaultPrepareContext): Promise<void>;
+  /**
+   * Undoes whatever is still in effect and removes helpers (idempotent). The harness calls it before
+   * collection and before teardown, also after a failure; inject heals on its own when the drivers finish.
+   */
+  heal?(cluster: StartedCluster): Promise<void>;
   /** Runs alongside the drivers; resolves with what it did (kept in results.json). */
   inject(cluster: StartedCluster, ctx: FaultContext): Promise<Record<string, unknown>>;
   /** After the workload: did the system recover as it should? */

@@ -52,3 +52,9 @@ export async function createRun(runsDir: string, system: string, info: Record<st
   );
   return { id, system, dir, startedAt };
 }
+
+/** Adds fields to a run's run.json once they are known (e.g. the faults a run actually injected). */
+export async function updateRun(run: Run, fields: Record<string, unknown>): Promise<void> {
+  const file = join(run.dir, "run.json");
+  await fse.writeJson(file, { ...(await fse.readJson(file)), ...fields }, { spaces: 2 });
+}

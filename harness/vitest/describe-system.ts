@@ -15,7 +15,7 @@ import { saveLogs } from "../collect/logs.ts";
 import { collectSdkOutput, collectTraces } from "../collect/traces.ts";
 import { dockerClient } from "../image/docker.ts";
 import { logger, type Logger } from "../log.ts";
-import { createRun, redactEnv, type Run } from "../run/artifacts.ts";
+import { createRun, redactEnv, updateRun, type Run } from "../run/artifacts.ts";
 import { registerPropertyTests } from "../properties/run.ts";
 import { loadSettings, type Settings } from "../settings.ts";
 import { forCheckout, workloadEnvOf, type SystemDefinition } from "../system.ts";
@@ -47,6 +47,8 @@ export interface RunOptions {
   readonly title?: string;
   /** Faults injected while the drivers run (Jepsen's nemesis); each with a check is reported as a test. */
   readonly faults?: readonly Fault[];
+  /** Environment of the system's services by service name, over the compose file's (e.g. a planted bug's switch). */
+  readonly serviceEnv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Workload env for this run, over the host's (e.g. more clients for one suite file). */
   readonly env?: Readonly<Record<string, string>>;
   /** A reason not to run this variant (e.g. it needs a log line only our binaries print); reported as a skip. */
@@ -72,7 +74,7 @@ export function describeSystem(definition: SystemDefinition, opts: RunOptions = 
   }
   for (const timeline of composerTimelines(settings.env, opts.title ?? system.name)) {
     const log = logger(timeline.of > 1 ? `${system.name}#${timeline.index}` : system.name);
-    describeTimeline({ system, settings, faults, docker, log, timeline });
+    describeTimeline({ system, settings, faults, docker, log, timeline, serviceEnv: opts.serviceEnv });
   }
 }
 
@@ -83,11 +85,12 @@ interface TimelineContext {
   readonly docker: Docker;
   readonly log: Logger;
   readonly timeline: Timeline;
+  readonly serviceEnv: RunOptions["serviceEnv"];
 }
 
 /** One timeline: up → workload (the composer's schedule for its seed) → collect → checks, always down -v. */
 function describeTimeline(ctx: TimelineContext): void {
-  const { system, settings, faults, docker, log } = ctx;
+  const { system, settings, faults, docker, log, serviceEnv } = ctx;
   const composer = ctx.timeline.composer;
   const state: RunState = { outcomes: [], faults: [], results: [], stages: {} };
 
@@ -107,6 +110,12 @@ function describeTimeline(ctx: TimelineContext): void {
     }
   }
 
+  /** Every fault healed and its helpers removed (before collection and teardown, also after a failure). */
+  async function healFaults(): Promise<void> {
+    if (state.cluster === undefined) return;
+    for (const f of faults) await f.heal?.(state.cluster).catch((err: unknown) => log.warn(`could not heal fault "${f.name}": ${String(err)}`));
+  }
+
   async function saveContainerLogs(): Promise<string | undefined> {
     if (state.cluster === undefined || state.run === undefined) return undefined;
     state.logsDir = await saveLogs(docker, await state.cluster.containers(), state.run.dir);
@@ -123,6 +132,8 @@ function describeTimeline(ctx: TimelineContext): void {
         build: prepared.build.hash,
         checkout: system.checkout,
         baseImage: prepared.baseImage,
+        ...(faults.length > 0 ? { faults: faults.map((f) => ({ name: f.name, ...f.plan })) } : {}),
+        ...(serviceEnv !== undefined ? { serviceEnv } : {}),
         composer: { ...composer, timeline: `${ctx.timeline.index} of ${ctx.timeline.of}`, replay: ctx.timeline.replay },
       });
       state.reaper = settings.keep ? undefined : Reaper.start(join(state.run.dir, "reaper.log"));
@@ -142,6 +153,7 @@ function describeTimeline(ctx: TimelineContext): void {
           reaper: state.reaper,
           keep: settings.keep,
           startupTimeoutMs: settings.setupTimeoutMs,
+          ...(serviceEnv !== undefined ? { serviceEnv } : {}),
         });
         const complete = await waitForSetupComplete(state.cluster, settings.setupTimeoutMs, log, signal);
         log.info(`setup-complete signalled (${complete.file})`);
@@ -149,6 +161,8 @@ function describeTimeline(ctx: TimelineContext): void {
           const ready = await waitForLogMessage(state.cluster, system.ready.services, system.ready.logMessage, settings.setupTimeoutMs, signal);
           log.info(`ready: ${ready.service}: ${ready.line.trim()}`);
         }
+        // Before the drivers, so that the first fault is not late (sidecars take a moment to start).
+        for (const f of faults) await f.prepare?.(state.cluster, { log: log.child(`fault/${f.name}`), baseImage: prepared.baseImage, signal });
       });
     });
 
@@ -170,7 +184,11 @@ function describeTimeline(ctx: TimelineContext): void {
           faults,
           ...(driverServices !== undefined ? { driverServices } : {}),
         }).catch((err: unknown) => {
-          if (err instanceof WorkloadError) state.schedule = err.schedule;
+          if (err instanceof WorkloadError) {
+            state.schedule = err.schedule;
+            // Keep what the faults did for their checks and results.json.
+            state.faults = err.faults;
+          }
           throw err;
         });
         state.schedule = result.schedule;
@@ -199,6 +217,7 @@ function describeTimeline(ctx: TimelineContext): void {
       if (state.cluster === undefined) return skip("the cluster did not come up");
       await stage("collect", async (run) => {
         const cluster = state.cluster!;
+        await healFaults();
         // Stopped first, so that every process has flushed and closed its trace files.
         await log.step("Stopping containers", () => cluster.stop());
         const traces = await collectTraces(cluster, system.tracesVolume, run.dir);
@@ -238,6 +257,7 @@ function describeTimeline(ctx: TimelineContext): void {
     afterAll(async () => {
       const run = state.run;
       try {
+        await healFaults();
         if (state.cluster !== undefined && run !== undefined) {
           await saveContainerLogs().catch((err: unknown) => log.warn(`could not save container logs: ${String(err)}`));
           await collectSdkOutput(state.cluster, run.dir).catch(() => undefined);
@@ -257,6 +277,7 @@ function describeTimeline(ctx: TimelineContext): void {
           },
           { spaces: 2 },
         );
+        if (state.faults.length > 0) await updateRun(run, { faultsInjected: state.faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })) });
         log.info(`verdict: ${verdict === true ? "PASS" : verdict === false ? "FAIL" : "UNKNOWN"} (${run.dir})`);
       }
     });

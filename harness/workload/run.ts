@@ -27,6 +27,8 @@ export class WorkloadError extends Error {
   override name = "WorkloadError";
   readonly outcome: CommandOutcome;
   readonly schedule: Schedule | undefined;
+  /** What the faults did, when the timeline failed (their record must not be lost with it). */
+  faults: FaultOutcome[] = [];
   constructor(message: string, outcome: CommandOutcome, schedule?: Schedule) {
     super(message);
     this.outcome = outcome;
@@ -335,7 +337,11 @@ export async function runWorkload(
         }
       });
     }
-    if (event === "drivers-stop") stopFaults.abort();
+    if (event === "drivers-stop") {
+      stopFaults.abort();
+      // Every fault healed before eventually_/finally_ start (inject resolves once it has healed).
+      await Promise.all(faultRuns);
+    }
     await opts.onPhase?.(event);
   };
   try {
@@ -349,6 +355,12 @@ export async function runWorkload(
       },
     });
     return { outcomes, faults: await Promise.all(faultRuns), schedule };
+  } catch (err) {
+    if (err instanceof WorkloadError) {
+      stopFaults.abort();
+      err.faults = await Promise.all(faultRuns);
+    }
+    throw err;
   } finally {
     stopFaults.abort();
   }

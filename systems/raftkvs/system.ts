@@ -3,6 +3,8 @@
 import type { StartedCluster } from "../../harness/compose/cluster.ts";
 import type { Fault } from "../../harness/faults/fault.ts";
 import { killDuringWorkload, logClaims } from "../../harness/faults/kill-service.ts";
+import type { FaultKind } from "../../harness/faults/kinds.ts";
+import { nemesis, type NemesisOptions } from "../../harness/faults/nemesis.ts";
 import { linearizabilityChecker } from "../../harness/history/index.ts";
 import { defineSystem } from "../../harness/system.ts";
 import { pgoJarChecker, pgoJarCheckerInCheckout } from "../../harness/tracelink/pgo-jar.ts";
@@ -111,5 +113,22 @@ export function killLeader(opts: { afterDriverLines: number }): Fault {
         details: { killed, killedTerm, claims },
       };
     },
+  });
+}
+
+/**
+ * A seeded fault schedule on the three servers (clients are never faulted), the leader found from the logs.
+ * Short faults, because 3 × 200 operations take only seconds when nothing goes wrong.
+ */
+export function serverNemesis(name: string, kinds: readonly FaultKind[], opts: Partial<Pick<NemesisOptions, "quietMs" | "faultMs" | "seed" | "minFaults">> = {}): Fault {
+  return nemesis({
+    name,
+    kinds,
+    nodes: SERVERS,
+    quietMs: opts.quietMs ?? [100, 600],
+    faultMs: opts.faultMs ?? [500, 1500],
+    leader: async (cluster) => (await currentLeader(cluster)).service,
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+    ...(opts.minFaults !== undefined ? { minFaults: opts.minFaults } : {}),
   });
 }

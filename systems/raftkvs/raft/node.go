@@ -18,6 +18,8 @@ type Config struct {
 	Rand     func(n int) int
 	Storage  Storage  // nil: nothing persisted
 	Observer Observer // nil: nothing observed
+	// PlantedBug switches on a deliberate bug (planted_bug.go) for testing the tests; "" is the correct Raft.
+	PlantedBug string
 }
 
 // Applied is an entry applied to the state machine; Reply is the response the leader owes its client
@@ -73,6 +75,9 @@ func NewNode(cfg Config) (*Node, error) {
 	}
 	if cfg.Rand == nil {
 		return nil, errors.New("raft: Config.Rand is required")
+	}
+	if err := checkPlantedBug(cfg.PlantedBug); err != nil {
+		return nil, err
 	}
 	n := &Node{
 		cfg:          cfg,
@@ -417,7 +422,7 @@ func (n *Node) CommitTarget() int {
 				count++
 			}
 		}
-		if count >= n.quorum() {
+		if count >= n.commitQuorum() {
 			target = idx
 			break
 		}

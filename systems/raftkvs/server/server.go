@@ -78,6 +78,8 @@ type Options struct {
 	TraceDir string
 	DataDir  string
 	Out      io.Writer
+	// PlantedBug is passed to the Raft core (raft.Config.PlantedBug); "" for the correct server.
+	PlantedBug string
 }
 
 // New starts server id's mailbox and tracing and restores its persisted state.
@@ -114,7 +116,7 @@ func New(cfg config.Root, id int, opts Options) (*Server, error) {
 	election, jitter, hb := Timing(cfg)
 	node, err := raft.NewNode(raft.Config{ID: id, Peers: peers, ElectionTicks: election, ElectionJitter: jitter,
 		HeartbeatTicks: hb, Rand: func(n int) int { return int(random.GetRandom() % uint64(n)) },
-		Storage: storage, Observer: &observer{s: s}})
+		Storage: storage, Observer: &observer{s: s}, PlantedBug: opts.PlantedBug})
 	if err != nil {
 		return fail(err)
 	}

@@ -18,6 +18,10 @@ import (
 type Envelope struct {
 	Clock []tlink.Entry `json:"clock,omitempty"`
 	Msg   raft.Message  `json:"msg"`
+	// Epoch (the sending process's start) and Seq (per destination) let the receiver keep each sender's
+	// messages in order across reconnections (see fifo.go).
+	Epoch int64  `json:"epoch,omitempty"`
+	Seq   uint64 `json:"seq,omitempty"`
 }
 
 // Options tune a mailbox (from the config's mailboxes section).
@@ -38,6 +42,8 @@ type Mailbox struct {
 	box  *inbox.Inbox[Envelope]
 	In   <-chan Envelope
 
+	epoch int64
+
 	mu    sync.Mutex
 	peers map[int]chan Envelope
 }
@@ -53,7 +59,9 @@ func Listen(addr string, opts Options) (*Mailbox, error) {
 	if opts.Logf == nil {
 		opts.Logf = func(string, ...any) {}
 	}
-	return &Mailbox{opts: opts, box: box, In: box.C, peers: map[int]chan Envelope{}}, nil
+	m := &Mailbox{opts: opts, box: box, epoch: time.Now().UnixNano(), peers: map[int]chan Envelope{}}
+	m.In = inOrder(box.C, box.Done(), opts.Logf)
+	return m, nil
 }
 
 // Send queues env for destination to.
@@ -87,6 +95,12 @@ func (m *Mailbox) sender(addr string, q chan Envelope) {
 	var conn net.Conn
 	var w *bufio.Writer
 	var retryAt time.Time
+	var seq uint64
+	stamp := func(env Envelope) Envelope {
+		seq++
+		env.Epoch, env.Seq = m.epoch, seq
+		return env
+	}
 	defer func() {
 		if conn != nil {
 			m.box.Untrack(conn)
@@ -114,13 +128,13 @@ func (m *Mailbox) sender(addr string, q chan Envelope) {
 			}
 			conn, w = c, bufio.NewWriter(c)
 		}
-		b, err := json.Marshal(env)
+		b, err := json.Marshal(stamp(env))
 		if err == nil {
 			_ = conn.SetWriteDeadline(time.Now().Add(m.opts.WriteTimeout))
 			_, err = w.Write(append(b, '\n'))
 			// Batch what is already queued into one flush.
 			for err == nil && len(q) > 0 {
-				b, err = json.Marshal(<-q)
+				b, err = json.Marshal(stamp(<-q))
 				if err == nil {
 					_, err = w.Write(append(b, '\n'))
 				}

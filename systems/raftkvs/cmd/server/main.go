@@ -1,6 +1,7 @@
 // raftkvs-server: one Raft key-value server. Usage: raftkvs-server -c <config.yaml> -srvId <n>.
 // Traces go to $PGO_TRACE_DIR when set; persisted state (persist: true) to $RAFTKVS_DATA_DIR, by default
-// /tmp/raftkvs/server<n>. Prints "raftkvs: server <n> became leader in term <t>" each time it becomes leader.
+// /tmp/raftkvs/server<n>. RAFTKVS_PLANTED_BUG=minority-commit plants a bug for testing the tests (see
+// raft/planted_bug.go); unset, the server is correct. Prints "raftkvs: server <n> became leader in term <t>" each time it becomes leader.
 package main
 
 import (
@@ -36,7 +37,8 @@ func run() int {
 		fmt.Fprintf(os.Stderr, "raftkvs-server: %v\n", err)
 		return 2
 	}
-	s, err := server.New(cfg, *srvID, server.Options{TraceDir: os.Getenv("PGO_TRACE_DIR"), DataDir: os.Getenv("RAFTKVS_DATA_DIR")})
+	s, err := server.New(cfg, *srvID, server.Options{TraceDir: os.Getenv("PGO_TRACE_DIR"), DataDir: os.Getenv("RAFTKVS_DATA_DIR"),
+		PlantedBug: os.Getenv("RAFTKVS_PLANTED_BUG")})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "raftkvs-server: %v\n", err)
 		return 1
