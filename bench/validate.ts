@@ -1,10 +1,11 @@
 // The native spec validator against pgo.jar + TLC (not a test): `npx node bench/validate.ts [--noall-paths]`.
 // Per run: records, our verdict and time (in-process, spec loading included); with PGO_JAR set (and java on
 // PATH) also pgo.jar tracegen + TLC's verdict and time on a copy of the run. Runs: the pingpong test data and
-// our dqueue runs (testdata/), PGo's dqueue runs against our dqueue design; with PGO_DIR also PGo's dqueue,
+// our dqueue and raftkvs runs with their mutants (testdata/; pgo.jar + TLC's seconds as recorded there when
+// PGO_JAR is not set), PGo's dqueue runs against our dqueue design; with PGO_DIR also PGo's dqueue,
 // locksvc and 1-server raftkvs runs against PGo's own specs.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import process, { argv, env, stdout } from "node:process";
@@ -22,6 +23,20 @@ interface Case {
   readonly dir: string;
   /** Large runs: --noall-paths only (as the harness runs pgo.jar). */
   readonly noAllPaths?: boolean;
+  /** Files of `base` a mutant does not change (testdata/tracelink/ours/raftkvs keeps only changed files). */
+  readonly base?: string;
+  /** pgo.jar + TLC's seconds as recorded in the fixture's verdicts.tsv (same command, this machine). */
+  readonly recordedSeconds?: number;
+}
+
+/** `case<TAB>verdict<TAB>...<TAB>seconds` rows of a fixture's verdicts.tsv, by case. */
+function recorded(root: string): Map<string, number> {
+  const file = join(root, "verdicts.tsv");
+  if (!existsSync(file)) return new Map();
+  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+  const head = lines[0]!.split("\t");
+  const col = head.indexOf("seconds");
+  return new Map(lines.slice(1).map((l) => l.split("\t")).filter((f) => col >= 0 && f[col] !== undefined).map((f) => [f[0]!, Number(f[col])] as const));
 }
 
 const noAll = argv.includes("--noall-paths");
@@ -30,7 +45,18 @@ const cases: Case[] = [];
 const pingpong = join(TESTDATA, "specs", "pingpong", "pingpong.tla");
 for (const d of [join(TESTDATA, "tracelink", "pingpong", "ok"), ...dirs(join(TESTDATA, "tracelink", "pingpong", "mutants"))]) cases.push({ name: `pingpong/${basename(d)}`, spec: pingpong, dir: d });
 const ourDqueue = join(projectRoot, "systems", "dqueue", "dqueue.tla");
-for (const d of dirs(join(TESTDATA, "tracelink", "ours", "dqueue"))) cases.push({ name: `ours/dqueue/${basename(d)}`, spec: ourDqueue, dir: d });
+const oursDqueue = join(TESTDATA, "tracelink", "ours", "dqueue");
+const dqSeconds = recorded(oursDqueue);
+for (const d of dirs(oursDqueue)) cases.push({ name: `ours/dqueue/${basename(d)}`, spec: ourDqueue, dir: d, noAllPaths: true, ...(dqSeconds.has(basename(d)) ? { recordedSeconds: dqSeconds.get(basename(d))! } : {}) });
+const oursRaft = join(TESTDATA, "tracelink", "ours", "raftkvs");
+const raftSeconds = recorded(oursRaft);
+const ourRaftSpec = join(projectRoot, "systems", "raftkvs", "raftkvs.tla");
+if (existsSync(oursRaft)) {
+  for (const name of ["base", ...readdirSync(join(oursRaft, "mutants")).sort()]) {
+    const dir = name === "base" ? join(oursRaft, "base") : join(oursRaft, "mutants", name);
+    cases.push({ name: `ours/raftkvs/${name}`, spec: ourRaftSpec, dir, base: join(oursRaft, "base"), noAllPaths: true, ...(raftSeconds.has(name) ? { recordedSeconds: raftSeconds.get(name)! } : {}) });
+  }
+}
 for (const d of dirs(join(PGO_TRACES, "dqueue", "ok"))) cases.push({ name: `pgo/dqueue/${basename(d)} (our spec)`, spec: ourDqueue, dir: d });
 const pgoDir = env["PGO_DIR"];
 if (pgoDir !== undefined) {
@@ -70,7 +96,13 @@ stdout.write(["run", "records", "ours", "ours ms", "ours cpu ms", "pgo.jar+TLC",
 const ratios: number[] = [];
 for (const c of cases) {
   const allPaths = !noAll && c.noAllPaths !== true;
-  const files = await listTraceFiles(c.dir);
+  let dir = c.dir;
+  if (c.base !== undefined && c.base !== c.dir) {
+    dir = mkdtempSync(join(tmpdir(), "bench-validate-"));
+    cpSync(c.base, dir, { recursive: true });
+    cpSync(c.dir, dir, { recursive: true });
+  }
+  const files = await listTraceFiles(dir);
   // Best of 3: the machine is shared; spec loading and trace reading are included.
   let best = Infinity;
   let bestCpu = Infinity;
@@ -86,7 +118,8 @@ for (const c of cases) {
     verdict = r.verdict.verdict;
     records = r.verdict.records;
   }
-  const theirs = pgoJar(c, allPaths);
+  const theirs = pgoJar({ ...c, dir }, allPaths) ?? (c.recordedSeconds === undefined ? undefined : { verdict: "(recorded)", seconds: c.recordedSeconds });
+  if (dir !== c.dir) rmSync(dir, { recursive: true, force: true });
   const ratio = theirs !== undefined && theirs.seconds > 0 ? (theirs.seconds * 1000) / best : undefined;
   if (ratio !== undefined) ratios.push(ratio);
   stdout.write([c.name, records, verdict, best.toFixed(0), bestCpu.toFixed(0), theirs?.verdict ?? "-", theirs?.seconds.toFixed(1) ?? "-", ratio === undefined ? "-" : `${ratio.toFixed(0)}x`].join("\t") + "\n");
