@@ -24,8 +24,11 @@ const IGNORED = new Set([".git", "node_modules", ".cache", "runs", ".DS_Store"])
 /** The harness code that decides what the prepare stages produce: a change there invalidates every stamp. */
 const STAGE_CODE = ["harness/run/prepare.ts", "harness/run/prepare-stamp.ts", "harness/gobuild", "harness/image", "harness/instrument", "harness/antithesis/validator-bundle.ts"];
 
-/** What the image context's validator/ folder is made of (harness/antithesis/validator-bundle.ts). */
-const VALIDATOR_INPUTS = ["harness/tracelink", "package-lock.json", "node_modules/node/bin/node"];
+/**
+ * What the image context's validator/ folder is made of (harness/antithesis/validator-bundle.ts): the bundle's
+ * sources (harness/tracelink and what it imports from outside it), the lock file, the Node binary.
+ */
+const VALIDATOR_INPUTS = ["harness/tracelink", "harness/check", "harness/properties", "harness/paths.ts", "harness/settings.ts", "package-lock.json", "node_modules/node/bin/node"];
 
 /** One line per file or directory below each path: name, type, size, mode, inode, mtime, ctime (ns). */
 export async function statFingerprint(paths: readonly string[]): Promise<string> {
