@@ -74,12 +74,14 @@ export interface StampKey {
 /** Where the stamp of this system and these settings lives, and the fingerprint of its inputs as they are now. */
 export async function stampKey(system: SystemDefinition, settings: Settings, instrument: readonly string[], baseImage: { readonly ref: string; readonly id: string }): Promise<StampKey> {
   const go = await goBinary();
+  // The spec's folder (its .tla and .cfg files go into the images), and under PGO_DIR PGo's, with pgo.specCfg.
   const specDirs = [system.spec, system.checkout !== undefined ? join(system.checkout, "systems", system.name, `${system.name}.tla`) : undefined]
     .filter((s) => s !== undefined)
     .map((s) => dirname(s));
+  const specCfg = system.checkout !== undefined && system.pgo?.specCfg !== undefined ? [join(system.checkout, system.pgo.specCfg)] : [];
   const config = JSON.stringify({
     stamp: "prepare/v1",
-    system: { name: system.name, modules: system.modules, binaries: system.binaries, images: system.images, assets: system.assets, spec: system.spec, checkout: system.checkout },
+    system: { name: system.name, modules: system.modules, binaries: system.binaries, images: system.images, assets: system.assets, spec: system.spec, checkout: system.checkout, pgo: system.pgo },
     instrument: [...instrument].sort(),
     antithesis: settings.antithesis,
     baseImage,
@@ -91,6 +93,7 @@ export async function stampKey(system: SystemDefinition, settings: Settings, ins
     ...system.modules.map((m) => m.dir),
     system.assets,
     ...specDirs,
+    ...specCfg,
     ...[...STAGE_CODE, ...VALIDATOR_INPUTS].map((p) => join(projectRoot, p)),
   ]);
   const name = createHash("sha256").update(config).digest("hex").slice(0, 16);
