@@ -86,7 +86,7 @@ export async function stampKey(system: SystemDefinition, settings: Settings, ins
     antithesis: settings.antithesis,
     baseImage,
     go,
-    goEnv: ["GOTOOLCHAIN", "GOPROXY", "GOFLAGS", "GOPATH", "GOMODCACHE"].map((k) => process.env[k] ?? null),
+    goEnv: ["GOTOOLCHAIN", "GOROOT", "GOPROXY", "GOFLAGS", "GOPATH", "GOMODCACHE"].map((k) => process.env[k] ?? null),
   });
   const files = await statFingerprint([
     go,
