@@ -14,6 +14,8 @@ export interface TimelineOptions {
   readonly text?: string;
   /** Intervals during which a fault was in effect, in the history's own time unit and origin. */
   readonly faults?: readonly TimelineFault[];
+  /** The history's time units per second (1e9 for nanoseconds): draws a time axis in seconds. */
+  readonly unitsPerSecond?: number;
 }
 
 /** A fault window converted to the history's clock (see faultsOnHistoryClock). */
@@ -38,13 +40,40 @@ export function faultsOnHistoryClock(
 ): TimelineFault[] {
   const at = (ms: number) => Number(BigInt(Math.round(ms * 1000)) * 1000n - originNanos);
   return windows.map((w) => {
-    const what = w.detail === undefined ? `${w.kind} ${w.targets.join(" ")}` : w.detail.startsWith(w.kind) ? w.detail : `${w.kind} ${w.detail}`;
+    const detail = w.detail === undefined ? undefined : (asComponents(w.detail) ?? w.detail);
+    const what = detail === undefined ? `${w.kind} ${w.targets.join(" ")}` : detail.startsWith(w.kind) ? detail : `${w.kind} ${detail}`;
     const lasted = w.end === undefined ? "never healed" : `${w.end - w.start} ms`;
     return { start: at(w.start), end: w.end === undefined ? undefined : at(w.end), label: what, tip: `${what}\ntargets ${w.targets.join(", ")}\n${new Date(w.start).toISOString()} for ${lasted}` };
   });
 }
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * A partition's detail ("one: server1 drops server2; server2 drops server1+server3; …", as the partition fault
+ * describes its grudge) as its components, "one: server2 | server1 server3", when the grudge cuts the nodes into
+ * groups that reach exactly each other; undefined for any other detail (a ring or a bridge stays as written).
+ */
+export function asComponents(detail: string): string | undefined {
+  const m = /^([^:]+): (\S+ drops \S+(?:; \S+ drops \S+)*)$/.exec(detail);
+  if (m === null) return undefined;
+  const drops = new Map<string, Set<string>>();
+  for (const part of m[2]!.split("; ")) {
+    const [node, from] = part.split(" drops ") as [string, string];
+    drops.set(node, new Set(from.split("+")));
+  }
+  const nodes = [...new Set([...drops.keys(), ...[...drops.values()].flatMap((d) => [...d])])].sort((a, b) => a.localeCompare(b, "en", { numeric: true }));
+  const reach = (n: string) => nodes.filter((o) => !(drops.get(n)?.has(o) ?? false));
+  const components = new Map<string, string[]>();
+  for (const n of nodes) {
+    const comp = reach(n);
+    // A component: everyone in it reaches exactly the same nodes (the grudge is complete and symmetric).
+    if (!comp.includes(n) || comp.some((o) => reach(o).join(" ") !== comp.join(" "))) return undefined;
+    components.set(comp.join(" "), comp);
+  }
+  const groups = [...components.values()].sort((a, b) => a.length - b.length || a[0]!.localeCompare(b[0]!, "en", { numeric: true }));
+  return `${m[1]}: ${groups.map((g) => g.join(" ")).join(" | ")}`;
+}
 
 export function timelineHtml(model: Pick<AnyModel, "describeOperation">, ops: readonly Operation[], options: TimelineOptions): string {
   const highlight = new Set(options.highlight ?? []);
@@ -96,6 +125,18 @@ export function timelineHtml(model: Pick<AnyModel, "describeOperation">, ops: re
         label: `<div class="flabel" data-fault="${i}" style="${style};top:${row * FROW}px" title="${tip}">${escape(f.label)}</div>`,
       };
     });
+  // Ticks at 1, 2 or 5 × a power of ten seconds, about eight across.
+  const ticks: string[] = [];
+  if (options.unitsPerSecond !== undefined && options.unitsPerSecond > 0) {
+    const span = width / options.unitsPerSecond;
+    const raw = span / 8;
+    const pow = 10 ** Math.floor(Math.log10(raw));
+    const step = ([1, 2, 5, 10].find((m) => m * pow >= raw) ?? 10) * pow;
+    const digits = Math.max(0, -Math.floor(Math.log10(step)));
+    for (let s = Math.ceil(t0 / options.unitsPerSecond / step) * step; s * options.unitsPerSecond <= t1; s += step) {
+      ticks.push(`<div class="tick" style="left:${x(s * options.unitsPerSecond)}%">${s.toFixed(digits)} s</div>`);
+    }
+  }
   const labels = processes.map((p, i) => `<div class="lane" style="top:${i * LANE}px"><span>${escape(p)}</span></div>`);
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>${escape(options.title)}</title>
@@ -116,6 +157,8 @@ pre{background:#f6f6f6;padding:8px;white-space:pre-wrap}
 .flabels{position:relative;margin-left:90px;height:${rowEnds.length * FROW}px}
 .flabel{position:absolute;height:${FROW - 2}px;line-height:${FROW - 2}px;font-size:11px;color:#7a2e00;background:#ffe0b2;border-left:2px solid #e65100;padding:0 3px;box-sizing:border-box;overflow:hidden;white-space:nowrap;min-width:12%}
 .flabel:hover{overflow:visible;z-index:3}
+.axis{position:relative;margin-left:90px;height:18px;border-top:1px solid #999}
+.tick{position:absolute;top:0;font-size:11px;color:#555;border-left:1px solid #999;padding-left:2px;white-space:nowrap}
 </style></head><body>
 <h1>${escape(options.title)}</h1>
 <p class="legend"><span style="background:#9cc3e6">operation</span><span style="background:#f28b82">cannot be linearized together</span><span style="background:#ddd">outcome unknown</span>${faults.length > 0 ? '<span style="background:#ffe0b2">fault in effect</span>' : ""} ${ops.length} operations, ${processes.length} processes${faults.length > 0 ? `, ${faults.length} fault window(s)` : ""}; time ${t0}…${t1}</p>
@@ -126,6 +169,7 @@ ${labels.join("\n")}
 ${bands.map((b) => b.band).join("\n")}
 ${bars.join("\n")}
 </div>
+${ticks.length > 0 ? `<div class="axis">\n${ticks.join("\n")}\n</div>` : ""}
 </body></html>
 `;
 }

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { models } from "../history/models.ts";
 import type { Operation } from "../history/operation.ts";
-import { faultsOnHistoryClock, timelineHtml } from "../history/timeline.ts";
+import { asComponents, faultsOnHistoryClock, timelineHtml } from "../history/timeline.ts";
 import { escapeHtml, table, type Cell } from "./html.ts";
 
 // As harness/faults/nemesis.ts records them (NemesisRecord, FaultWindow); `end` is absent when never healed.
@@ -50,7 +50,7 @@ export function faultsHtml(faults: readonly RunFault[], rerun: string | undefine
         String(i + 1),
         w.kind,
         w.targets.join(" "),
-        w.detail ?? "",
+        w.detail === undefined ? "" : (asComponents(w.detail) ?? w.detail),
         clockTime(w.start) + since(w.start),
         w.end === undefined ? { html: '<span class="fail">never healed</span>' } : clockTime(w.end) + since(w.end),
         w.end === undefined ? "" : seconds(w.end - w.start),
@@ -126,6 +126,7 @@ export async function writeHistoryTimelines(
       highlight: d.minimal ?? [],
       ...(note !== undefined ? { text: note } : {}),
       ...(origin !== undefined ? { faults: faultsOnHistoryClock(windows, origin) } : {}),
+      ...(origin !== undefined ? { unitsPerSecond: 1e9 } : {}),
     });
     await writeFile(join(runDir, file), html);
     timelines.push({ file, originMs: origin === undefined ? undefined : Number(origin / 1000n) / 1000 });
