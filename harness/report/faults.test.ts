@@ -3,7 +3,7 @@
 // that data — the windows' wall-clock times, the history's origin and its operations' times — never copied from
 // the page; the bands are placed with the real Chromium and measured against the operations' bars.
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -117,7 +117,7 @@ describe.skipIf(CHROMIUM === undefined)(`overlapping fault bands in headless Chr
     ];
     const html = timelineHtml(kvModel, ops.map((o) => ({ ...o, call: o.call * 1e6, return: o.return * 1e6 })), { title: "t", faults: faultsOnHistoryClock(windows, origin), unitsPerSecond: 1e9 });
     const file = join(root, "overlap.html");
-    await (await import("node:fs/promises")).writeFile(file, html);
+    await writeFile(file, html);
     const { launch } = await import("puppeteer-core");
     const browser = await launch({ executablePath: CHROMIUM!, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
     try {
@@ -146,4 +146,20 @@ test("a partition's grudge reads as its components only when it cuts the nodes i
   // A ring (server1 reaches server2, which does not reach server1 back) has no components: left as written.
   expect(asComponents("majorities-ring: server1 drops server3; server2 drops server1; server3 drops server2")).toBeUndefined();
   expect(asComponents("pause one: server2")).toBeUndefined();
+});
+
+test("a run whose history check recorded no time origin (an older run) says the windows are not drawn, and draws none", async () => {
+  const runDir = join(root, "no-origin");
+  await cp(join(TESTDATA, "fault-runs", "raftkvs-fault-pause"), runDir, { recursive: true });
+  const results = JSON.parse(await readFile(join(runDir, "results.json"), "utf8")) as { checks: { name: string; details?: Record<string, unknown> }[] };
+  for (const c of results.checks) delete c.details?.["timeOrigin"];
+  await writeFile(join(runDir, "results.json"), JSON.stringify(results));
+  await writeRunPage(runDir);
+  const timeline = await readFile(join(runDir, TIMELINE), "utf8");
+  expect(timeline).toContain("The fault windows are not drawn");
+  expect(timeline).not.toContain('class="fault');
+  // The schedule is still listed, without times relative to the history.
+  const page = await readFile(join(runDir, "index.html"), "utf8");
+  expect(page).toContain('class="replay"');
+  expect(page).not.toContain("seconds since the first client operation");
 });

@@ -90,20 +90,25 @@ export async function writeHistoryTimelines(
   checks: readonly { readonly name: string; readonly details?: unknown }[],
   faults: readonly RunFault[],
   files: readonly string[],
-): Promise<{ timelines: HistoryTimeline[]; problems: string[] }> {
+): Promise<{ timelines: HistoryTimeline[]; problems: string[]; notes: string[] }> {
   const timelines: HistoryTimeline[] = [];
   const problems: string[] = [];
+  const notes: string[] = [];
   for (const c of checks) {
     const dir = `checks/${c.name.replace(/[^A-Za-z0-9._-]/g, "_")}/`;
     if (!files.includes(`${dir}history.jsonl`)) continue;
     const details = clockDetails.safeParse(c.details ?? {});
     const d = details.success ? details.data : {};
     const ops: Operation[] = [];
+    let tooLarge = false;
     try {
       const text = await readFile(join(runDir, dir, "history.jsonl"), "utf8");
       for (const [i, line] of text.split("\n").entries()) {
         if (line.trim() === "") continue;
-        if (ops.length >= MAX_OPS) throw new Error(`more than ${MAX_OPS} operations: not drawn (too large for one page)`);
+        if (ops.length >= MAX_OPS) {
+          tooLarge = true;
+          break;
+        }
         const parsed = historyLine.safeParse(JSON.parse(line));
         if (!parsed.success) throw new Error(`line ${i + 1}: ${parsed.error.issues[0]?.path.join(".") ?? ""} ${parsed.error.issues[0]?.message ?? "invalid"}`);
         const op = parsed.data;
@@ -111,6 +116,10 @@ export async function writeHistoryTimelines(
       }
     } catch (err) {
       problems.push(`${dir}history.jsonl: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+      continue;
+    }
+    if (tooLarge) {
+      notes.push(`${dir}history.jsonl has more than ${MAX_OPS} operations: not drawn (too large for one page)`);
       continue;
     }
     const origin = d.timeOrigin === undefined ? undefined : BigInt(d.timeOrigin.epochNanos);
@@ -131,5 +140,5 @@ export async function writeHistoryTimelines(
     await writeFile(join(runDir, file), html);
     timelines.push({ file, originMs: origin === undefined ? undefined : Number(origin / 1000n) / 1000 });
   }
-  return { timelines, problems };
+  return { timelines, problems, notes };
 }

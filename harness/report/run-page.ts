@@ -181,7 +181,7 @@ export async function writeRunPage(runDir: string): Promise<RunPageSummary> {
   sections.push(section("faults", "Faults", faultsHtml(faults, run?.rerun, withFaults?.originMs) + (faults.length > 0 && withFaults !== undefined ? `<p>On the history timeline: ${link(withFaults.file).html}</p>` : "")));
   // The full history with the faults first, then the checks' own (e.g. a violation's illegal part).
   const timelines = [...drawn.timelines.map((t) => t.file), ...files.filter((f) => f.startsWith("checks/") && f.endsWith(".html") && !drawn.timelines.some((t) => t.file === f))];
-  sections.push(section("timeline", "History timeline", timelines.length === 0 ? "<p>No timeline in this run.</p>" : timelines.map((f) => `<p>${link(f).html}</p><iframe src="${escapeHtml(encodeURI(f))}" title="${escapeHtml(f)}"></iframe>`).join("")));
+  sections.push(section("timeline", "History timeline", drawn.notes.map((n) => `<p>${escapeHtml(n)}</p>`).join("") + (timelines.length === 0 ? "<p>No timeline in this run.</p>" : timelines.map((f) => `<p>${link(f).html}</p><iframe src="${escapeHtml(encodeURI(f))}" title="${escapeHtml(f)}"></iframe>`).join(""))));
   const groups: [string, string][] = [["logs/", "Container logs"], ["traces/", "Traces"], ["antithesis-sdk/", "Antithesis SDK output"]];
   sections.push(section("files", "Files", groups.map(([prefix, name]) => {
     const list = files.filter((f) => f.startsWith(prefix));
