@@ -8,6 +8,9 @@ import { join } from "node:path";
 
 export const TMP_GUARD_PREFIX = "pgo-harness-tests-";
 
+/** Caches and locks that tools keep in the temp dir on purpose (Node's compile cache, testcontainers' lock). */
+const TOOLS_OWN = [/^node-compile-cache$/, /^testcontainers-node-\d+\.lock$/];
+
 export default function setup(): () => void {
   // Each project lists this setup: one guard per Vitest process (a child Vitest has its own).
   if (process.env["PGO_HARNESS_TMP_GUARD"] === String(process.pid)) return () => undefined;
@@ -21,7 +24,7 @@ export default function setup(): () => void {
     else process.env["TMPDIR"] = previous;
     let left: string[] = [];
     try {
-      left = readdirSync(root).sort();
+      left = readdirSync(root).filter((name) => !TOOLS_OWN.some((re) => re.test(name))).sort();
     } catch {
       // removed already: nothing to report
     }

@@ -17,7 +17,7 @@ async function orphan(args: string[]): Promise<{ project: string; leftovers: Lef
   const dir = await testDir("orphan-");
   const npx = execa("npx", args, {
     cwd: projectRoot,
-    env: childEnv({ DQUEUE_ITEMS: "1000000", PGO_HARNESS_RUNS_DIR: dir, PGO_HARNESS_REPORTS_DIR: join(dir, "reports"), FORCE_COLOR: "0" }),
+    env: childEnv({ DQUEUE_ITEMS: "1000000", TMPDIR: dir, PGO_HARNESS_RUNS_DIR: dir, PGO_HARNESS_REPORTS_DIR: join(dir, "reports"), FORCE_COLOR: "0" }),
     extendEnv: false,
     all: true,
     reject: false,
