@@ -133,7 +133,9 @@ export function timelineHtml(model: Pick<AnyModel, "describeOperation">, ops: re
     const pow = 10 ** Math.floor(Math.log10(raw));
     const step = ([1, 2, 5, 10].find((m) => m * pow >= raw) ?? 10) * pow;
     const digits = Math.max(0, -Math.floor(Math.log10(step)));
-    for (let s = Math.ceil(t0 / options.unitsPerSecond / step) * step; s * options.unitsPerSecond <= t1; s += step) {
+    // Counted in steps (not summed), so that no rounding error piles up.
+    for (let k = Math.ceil(t0 / options.unitsPerSecond / step); k * step * options.unitsPerSecond <= t1; k++) {
+      const s = k * step;
       ticks.push(`<div class="tick" style="left:${x(s * options.unitsPerSecond)}%">${s.toFixed(digits)} s</div>`);
     }
   }
