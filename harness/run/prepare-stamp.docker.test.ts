@@ -2,12 +2,12 @@
 // a warm prepare reuses the last full prepare's result without compiling, hashing or building; it agrees with
 // the full path; and any touched input — new content, even with size and mtime put back — sends it down the
 // full path again, which rebuilds what changed.
-import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { dockerClient } from "../docker/client.ts";
 import { defineSystem } from "../system.ts";
+import { testDir } from "../testing/temp.ts";
 import { resolveContext } from "./context.ts";
 import { prepareSystem } from "./prepare.ts";
 
@@ -28,7 +28,7 @@ afterAll(async () => {
 
 describe("prepare stamp", () => {
   test("reuses the last full prepare while no input is touched, and takes the full path again after any change", { timeout: 600_000 }, async () => {
-    const root = await mkdtemp(join(tmpdir(), "prepare-stamp-"));
+    const root = await testDir("prepare-stamp-");
     for (const [path, text] of Object.entries(files)) {
       await mkdir(join(root, path, ".."), { recursive: true });
       await writeFile(join(root, path), text);
@@ -101,6 +101,5 @@ describe("prepare stamp", () => {
     expect(stamped()).toBe(false);
     expect(rebuilt.images[0]!.cached).toBe(false);
     expect(rebuilt.images[0]!.tag).toBe(withAsset.images[0]!.tag);
-    await rm(root, { recursive: true, force: true });
   });
 });
