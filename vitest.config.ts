@@ -56,6 +56,11 @@ export default defineConfig({
           hookTimeout: 30 * 60_000,
           // Each suite file owns a compose project; files of one system run one after another.
           fileParallelism: false,
+          // Node imports the harness itself (it strips the types, as for the CLI; tsconfig's erasableSyntaxOnly keeps
+          // that possible), in the global setup and in the worker, from the compile cache: Vite's transform of each
+          // module and its per-module round trips cost a warm run about 0.3 s of CPU. Suites mock nothing, so the
+          // loader hooks for vi.mock are off too.
+          experimental: { viteModuleRunner: false, nodeLoader: false },
         },
       })),
     ],
