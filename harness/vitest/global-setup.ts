@@ -10,7 +10,6 @@ import { GoBuildError } from "../gobuild/go.ts";
 import { resolveContext } from "../run/context.ts";
 import { prepareSystem } from "../run/prepare.ts";
 import { SettingsError } from "../settings.ts";
-import { submitSystem } from "../submit/submit.ts";
 import { DefinitionError, WorkloadEnvError, type SystemDefinition } from "../system.ts";
 import { watchParent } from "../run/parent-watch.ts";
 import { PROVIDED_KEY, SETUP_FAILED_KEY, SUBMIT_KEY } from "./provided.ts";
@@ -34,6 +33,8 @@ export function systemGlobalSetup(system: SystemDefinition): (project: TestProje
     try {
       if (process.env["ANTITHESIS"] === "1" || process.env["ANTITHESIS"] === "true") {
         // submitSystem resolves its own context: a bad setting is its first stage's failure, reported as a test.
+        // Loaded only here: a local run's global setup (every warm run) has no use for the submission code.
+        const { submitSystem } = await import("../submit/submit.ts");
         project.provide(SUBMIT_KEY, await submitSystem(system, process.env));
         return;
       }
