@@ -1,4 +1,4 @@
-// The native spec validator against pgo.jar + TLC (not a test): `npx node bench/validate.ts [--noall-paths]`.
+// The native spec validator against pgo.jar + TLC (not a test): `npx node bench/validate.ts [--noall-paths] [--only <text>]`.
 // Per run: records, our verdict and time (in-process, spec loading included); with PGO_JAR set (and java on
 // PATH) also pgo.jar tracegen + TLC's verdict and time on a copy of the run. Runs: the pingpong test data and
 // our dqueue and raftkvs runs with their mutants (testdata/; pgo.jar + TLC's seconds as recorded there when
@@ -40,6 +40,8 @@ function recorded(root: string): Map<string, number> {
 }
 
 const noAll = argv.includes("--noall-paths");
+// `--only <text>`: just the runs whose name contains the text.
+const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1] : undefined;
 const dirs = (root: string) => (existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(root, e.name)).sort() : []);
 const cases: Case[] = [];
 const pingpong = join(TESTDATA, "specs", "pingpong", "pingpong.tla");
@@ -95,6 +97,7 @@ stdout.write(`mode: ${noAll ? "--noall-paths" : "all paths (tracegen's default);
 stdout.write(["run", "records", "ours", "ours ms", "ours cpu ms", "pgo.jar+TLC", "pgo.jar s", "speed-up"].join("\t") + "\n");
 const ratios: number[] = [];
 for (const c of cases) {
+  if (only !== undefined && !c.name.includes(only)) continue;
   const allPaths = !noAll && c.noAllPaths !== true;
   let dir = c.dir;
   if (c.base !== undefined && c.base !== c.dir) {

@@ -7,7 +7,7 @@ import type { TlaModule } from "./module.ts";
 import { SpecError } from "./lexer.ts";
 import {
   Unsupported, apply, asBool, asInt, asSeq, bool, compareValues, domain, EMPTY_SEQ, eq, EvalError, FALSE, int, makeFunction, makeSet,
-  pairsOf, setHas, show, str, TRUE, tryApply, update,
+  pairsOf, setHas, show, str, TRUE, tryApply, update, extend, without,
 } from "./values.ts";
 
 /** An operator passed as an argument (`F(_)` parameters, LAMBDA). */
@@ -511,6 +511,12 @@ export class Evaluator {
         return makeFunction([...pairsOf(l), ...pairsOf(r).filter(([k]) => !seen.has(canonical(k)))]);
       }
       case "(+)": {
+        // A bag plus a few elements (a send): each added in place of rebuilding the bag.
+        if (l.kind === "function" && pairsOf(r).length <= 4) {
+          let out: TlaValue = l;
+          for (const [k, n] of pairsOf(r)) out = extend(out, k, int((tryApply(out, k) === undefined ? 0n : asInt(tryApply(out, k)!, "(+)")) + asInt(n, "(+)")));
+          return out;
+        }
         const out = new Map<string, [TlaValue, bigint]>();
         for (const [k, n] of [...pairsOf(l), ...pairsOf(r)]) {
           const c = canonical(k);
@@ -519,6 +525,17 @@ export class Evaluator {
         return makeFunction([...out.values()].map(([k, n]) => [k, int(n)] as const));
       }
       case "(-)": {
+        // A bag minus a few elements (a receive).
+        if (l.kind === "function" && pairsOf(r).length <= 4) {
+          let out: TlaValue = l;
+          for (const [k, n] of pairsOf(r)) {
+            const have = tryApply(out, k);
+            if (have === undefined) continue;
+            const left = asInt(have, "(-)") - asInt(n, "(-)");
+            out = left > 0n ? update(out, k, int(left)) : without(out, k);
+          }
+          return out;
+        }
         const sub = new Map(pairsOf(r).map(([k, n]) => [canonical(k), asInt(n, "(-)")]));
         const out: [TlaValue, TlaValue][] = [];
         for (const [k, n] of pairsOf(l)) {
@@ -641,9 +658,14 @@ export class Evaluator {
       case "SetToBag":
         need(1);
         return makeFunction(this.elements(args[0]!, line).map((x) => [x, int(1n)] as const));
-      case "BagToSet":
+      case "BagToSet": {
         need(1);
-        return domain(v(0));
+        // Lazily: `msg \in BagToSet(b)` is a lookup, and `\E msg \in BagToSet(b)` in an action tries the step's
+        // values first (a receive from a network of thousands of messages), before enumerating the domain.
+        const b = v(0);
+        if (b.kind !== "function") return domain(b);
+        return { kind: "lazyset", desc: "BagToSet(b)", has: (x) => tryApply(b, x) !== undefined, items: () => this.elements(domain(b)) };
+      }
       case "BagIn":
         need(2);
         return bool(tryApply(v(1), v(0)) !== undefined);

@@ -16,14 +16,13 @@
 //   `--noall-paths` TLC stops at the first state where all records are consumed.
 //
 // The exploration memoises (consumed counts, variables); it stops with `unknown` when the state budget runs out.
-import { createHash } from "node:crypto";
 import { basename } from "node:path";
-import { canonical, parseTlaValue, type TlaValue } from "../tla-value.ts";
+import { canonical, fingerprintKey, parseTlaValue, type TlaValue } from "../tla-value.ts";
 import type { TraceRecord } from "../record.ts";
 import type { Expr } from "./ast.ts";
 import { Evaluator, type EvalCtx, type State } from "./eval.ts";
 import type { Stmt } from "./mpcal.ts";
-import { stateKey, type SpecModel, type SpecVar } from "./spec-model.ts";
+import type { SpecModel, SpecVar } from "./spec-model.ts";
 import { apply, eq, EvalError, normalize, show, str, tryApply, Unsupported, update } from "./values.ts";
 
 export interface TraceEntry {
@@ -88,9 +87,9 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
     steps: readonly (StepResult | "ready" | undefined)[] | undefined;
   }
   // A state's key: the consumed counts and, per variable, the number of its value's canonical form (values
-  // unchanged by a step keep their object, so their canonical form is memoised). Forms are kept as 128-bit
+  // unchanged by a step keep their object, so their fingerprint is memoised). Values are kept as 128-bit
   // fingerprints, as TLC keeps states: a network holding thousands of messages has a canonical form of
-  // hundreds of KB, and one per step of a long run exhausted the heap.
+  // hundreds of KB, and one per step of a long run exhausted the heap; a fingerprint is updated per EXCEPT.
   const interned = new Map<string, number>();
   const byObject = new WeakMap<TlaValue, number>();
   const varNames = Object.keys(spec.init).sort();
@@ -100,7 +99,7 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
       const v = s[name]!;
       let id = byObject.get(v);
       if (id === undefined) {
-        const form = createHash("sha256").update(canonical(v)).digest("base64").slice(0, 22);
+        const form = fingerprintKey(v);
         id = interned.get(form);
         if (id === undefined) interned.set(form, (id = interned.size));
         byObject.set(v, id);
@@ -521,16 +520,23 @@ function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, en
         if (cur === undefined) throw new EvalError(`${where(entry)}: ${v.tlaVar}${fmtPath(path)} does not exist`);
         if (!eq(cur, old)) return refuse(k, () => `the write of ${el.name.name} says it overwrote ${show(old)}, the state has ${v.tlaVar}${fmtPath(path)} = ${show(cur)}`);
       }
-      run(k + 1, { ...s, [v.tlaVar]: setPath(s[v.tlaVar]!, path, value) });
+      run(k + 1, withVar(s, v.tlaVar, setPath(s[v.tlaVar]!, path, value)));
     };
     run(1, state);
   }
   if (finals.length === 0) return { ok: false, refusal: firstRefusal ?? { element: undefined, message: "no way to take the record" } };
   if (finals.length === 1) return { ok: true, finals, foreign };
-  // Distinct finals only.
-  const uniq = new Map<string, State>();
-  for (const f of finals) uniq.set(stateKey(f), f);
-  return { ok: true, finals: [...uniq.values()], foreign };
+  // Distinct finals only (a handful: one per shape and choice).
+  const uniq: State[] = [];
+  for (const f of finals) if (!uniq.some((u) => sameState(u, f))) uniq.push(f);
+  return { ok: true, finals: uniq, foreign };
+}
+
+/** s with one variable replaced (a copy with the same keys keeps V8's fast object layout, unlike a computed key). */
+function withVar(s: State, name: string, value: TlaValue): State {
+  const out: Record<string, TlaValue> = { ...s };
+  out[name] = value;
+  return out;
 }
 
 /** `x[a, b]` in TLA+ is x[<<a, b>>]: tracegen writes all indices in one application. */
@@ -595,7 +601,7 @@ function runMacro(
   });
   const assign = (s: State, path: readonly TlaValue[], x: TlaValue): State => {
     const full = [...idx, ...path];
-    return { ...s, [v.stateVar]: setPathChained(s[v.stateVar]!, full, x) };
+    return withVar(s, v.stateVar, setPathChained(s[v.stateVar]!, full, x));
   };
   const exec = (stmts: readonly Stmt[], i: number, s: State, scope: Scope, k: (s: State, scope: Scope) => void): void => {
     if (i === stmts.length) return k(s, scope);
