@@ -372,7 +372,21 @@ const sub = (a: Fingerprint, b: Fingerprint): Fingerprint => [(a[0] - b[0]) | 0,
 const mixElement = (x: Fingerprint): Fingerprint => hashWords(x, SEED_ELEMENT);
 const mixPair = (k: Fingerprint, v: Fingerprint): Fingerprint => hashWords([k[0], k[1], k[2], k[3], v[0], v[1], v[2], v[3]], SEED_PAIR);
 
-const fpMemo = new WeakMap<TlaValue, Fingerprint>();
+/**
+ * A memo on value objects under a non-enumerable symbol: invisible to JSON and structural comparison, and much
+ * cheaper than a WeakMap holding millions of values (whose inserts cost more than what they memoised).
+ */
+export function hiddenMemo<T>(name: string): { get: (v: object) => T | undefined; set: (v: object, x: T) => void } {
+  const sym = Symbol(name);
+  return {
+    get: (v) => (v as { [sym]?: T })[sym],
+    set: (v, x) => {
+      if (!Object.prototype.hasOwnProperty.call(v, sym)) Object.defineProperty(v, sym, { value: x });
+    },
+  };
+}
+const fpMemo = hiddenMemo<Fingerprint>("fingerprint");
+const fpKeyMemo = hiddenMemo<string>("fingerprintKey");
 const intFps: Fingerprint[] = [];
 const fieldFps = new Map<string, Fingerprint>();
 const intFp = (n: bigint): Fingerprint => {
@@ -463,5 +477,4 @@ export function fingerprintKey(v: TlaValue): string {
   if (k === undefined) fpKeyMemo.set(v, (k = keyOfFp(fingerprint(v))));
   return k;
 }
-const fpKeyMemo = new WeakMap<TlaValue, string>();
 const keyOfFp = (f: Fingerprint) => `${f[0]},${f[1]},${f[2]},${f[3]}`;

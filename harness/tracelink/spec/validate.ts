@@ -91,19 +91,14 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
   // fingerprints, as TLC keeps states: a network holding thousands of messages has a canonical form of
   // hundreds of KB, and one per step of a long run exhausted the heap; a fingerprint is updated per EXCEPT.
   const interned = new Map<string, number>();
-  const byObject = new WeakMap<TlaValue, number>();
   const varNames = Object.keys(spec.init).sort();
   const keyOf = (c: Int32Array, s: State) => {
     let k = c.join(",");
     for (const name of varNames) {
       const v = s[name]!;
-      let id = byObject.get(v);
-      if (id === undefined) {
-        const form = fingerprintKey(v);
-        id = interned.get(form);
-        if (id === undefined) interned.set(form, (id = interned.size));
-        byObject.set(v, id);
-      }
+      const form = fingerprintKey(v);
+      let id = interned.get(form);
+      if (id === undefined) interned.set(form, (id = interned.size));
       k += `|${id}`;
     }
     return k;

@@ -2,7 +2,7 @@
 // same values the traces carry, so a recorded value and a computed one compare by fingerprint (`fingerprintKey`:
 // sets, function domains and equality of differently represented values are keyed by it, as TLC's are).
 // A tuple, a record and a function are one kind of thing in TLA+; the helpers accept each wherever TLA+ does.
-import { canonical, deriveFingerprint, fingerprint, fingerprintKey, formatTlaValue, knownFingerprint, sameFingerprint, type TlaValue } from "../tla-value.ts";
+import { canonical, deriveFingerprint, fingerprint, fingerprintKey, formatTlaValue, hiddenMemo, knownFingerprint, sameFingerprint, type TlaValue } from "../tla-value.ts";
 
 /** A value the evaluator cannot handle here (a type error, a key outside a domain); TLC would stop too. */
 export class EvalError extends Error {
@@ -86,7 +86,7 @@ export function makeSet(items: readonly TlaValue[]): TlaValue {
   return out;
 }
 
-const memberMemo = new WeakMap<TlaValue, Set<string>>();
+const memberMemo = hiddenMemo<Set<string>>("members");
 export function setHas(s: TlaValue & { kind: "set" }, x: TlaValue): boolean {
   let m = memberMemo.get(s);
   if (m === undefined) {
@@ -126,22 +126,35 @@ export function normalize(v: TlaValue): TlaValue {
 }
 
 // A function's keys by fingerprint -> position in `pairs`. EXCEPT keeps the keys and their positions, so the
-// updated function shares its original's index (nothing recomputed on the hot path).
-const indexMemo = new WeakMap<TlaValue, Map<string, number>>();
-function fnIndex(f: TlaValue & { kind: "function" }): Map<string, number> {
+// updated function shares its original's index; adding a key (a send into a bag) or removing one (a receive)
+// makes a layer over the original's index instead of a copy, flattened again once layers pile up.
+type FnIndex =
+  | { readonly map: Map<string, number> }
+  | { readonly parent: FnIndex; readonly depth: number; readonly added: string; readonly pos: number }
+  | { readonly parent: FnIndex; readonly depth: number; readonly removed: number };
+const MAX_INDEX_DEPTH = 16;
+const indexMemo = hiddenMemo<FnIndex>("index");
+function fnIndex(f: TlaValue & { kind: "function" }): FnIndex {
   let m = indexMemo.get(f);
   if (m === undefined) {
-    m = new Map(f.pairs.map(([k], i) => [fingerprintKey(k), i]));
+    m = { map: new Map(f.pairs.map(([k], i) => [fingerprintKey(k), i])) };
     indexMemo.set(f, m);
   }
   return m;
 }
+function indexLookup(ix: FnIndex, k: string): number | undefined {
+  if ("map" in ix) return ix.map.get(k);
+  if ("added" in ix) return ix.added === k ? ix.pos : indexLookup(ix.parent, k);
+  const p = indexLookup(ix.parent, k);
+  return p === undefined || p === ix.removed ? undefined : p > ix.removed ? p - 1 : p;
+}
+const depthOf = (ix: FnIndex) => ("map" in ix ? 0 : ix.depth);
 const fnLookup = (f: TlaValue & { kind: "function" }) => ({
   get: (k: string): TlaValue | undefined => {
-    const i = fnIndex(f).get(k);
+    const i = indexLookup(fnIndex(f), k);
     return i === undefined ? undefined : f.pairs[i]![1];
   },
-  has: (k: string): boolean => fnIndex(f).has(k),
+  has: (k: string): boolean => indexLookup(fnIndex(f), k) !== undefined,
 });
 
 /** f[x], or undefined when x is not in DOMAIN f; EvalError when f is not a function. */
@@ -213,7 +226,7 @@ export function update(f: TlaValue, x: TlaValue, v: TlaValue): TlaValue {
     }
     case "function": {
       const index = fnIndex(f);
-      const i = index.get(fingerprintKey(x));
+      const i = indexLookup(index, fingerprintKey(x));
       if (i === undefined) break;
       const pairs = f.pairs.slice();
       pairs[i] = [f.pairs[i]![0], v];
@@ -239,7 +252,7 @@ export function extend(f: TlaValue, x: TlaValue, v: TlaValue): TlaValue {
   const pairs = [...f.pairs, [x, v] as const];
   const out: TlaValue = { kind: "function", pairs };
   const index = indexMemo.get(f);
-  if (index !== undefined) indexMemo.set(out, new Map(index).set(fingerprintKey(x), f.pairs.length));
+  if (index !== undefined && depthOf(index) < MAX_INDEX_DEPTH) indexMemo.set(out, { parent: index, depth: depthOf(index) + 1, added: fingerprintKey(x), pos: f.pairs.length });
   deriveFingerprint(out, f, x, undefined, v);
   return out;
 }
@@ -249,11 +262,13 @@ export function without(f: TlaValue, x: TlaValue): TlaValue {
   const old = tryApply(f, x);
   if (old === undefined) return f;
   if (f.kind !== "function") return makeFunction(pairsOf(f).filter(([k]) => !eq(k, x)));
-  const c = fingerprintKey(x);
-  const pairs = f.pairs.filter(([k]) => fingerprintKey(k) !== c);
+  const index = fnIndex(f);
+  const i = indexLookup(index, fingerprintKey(x))!;
+  const pairs = [...f.pairs.slice(0, i), ...f.pairs.slice(i + 1)];
   // What is left may be a tuple or a record (as makeFunction represents it).
   if (pairs.every(([k]) => k.kind === "string") || pairs.every(([k], i) => k.kind === "int" && k.value === BigInt(i + 1))) return makeFunction(pairs);
   const out: TlaValue = { kind: "function", pairs };
+  if (depthOf(index) < MAX_INDEX_DEPTH) indexMemo.set(out, { parent: index, depth: depthOf(index) + 1, removed: i });
   deriveFingerprint(out, f, x, old, undefined);
   return out;
 }
