@@ -373,15 +373,19 @@ const mixElement = (x: Fingerprint): Fingerprint => hashWords(x, SEED_ELEMENT);
 const mixPair = (k: Fingerprint, v: Fingerprint): Fingerprint => hashWords([k[0], k[1], k[2], k[3], v[0], v[1], v[2], v[3]], SEED_PAIR);
 
 /**
- * A memo on value objects under a non-enumerable symbol: invisible to JSON and structural comparison, and much
- * cheaper than a WeakMap holding millions of values (whose inserts cost more than what they memoised).
+ * A memo on value objects, kept in one non-enumerable slot per object (invisible to JSON and structural
+ * comparison): much cheaper than a WeakMap holding millions of values, whose inserts cost more than what they
+ * memoised. Each memo is a field of the slot, so an object is given its slot once.
  */
+const SLOT = Symbol("memo");
+type Slot = Record<string, unknown>;
 export function hiddenMemo<T>(name: string): { get: (v: object) => T | undefined; set: (v: object, x: T) => void } {
-  const sym = Symbol(name);
   return {
-    get: (v) => (v as { [sym]?: T })[sym],
+    get: (v) => (v as { [SLOT]?: Slot })[SLOT]?.[name] as T | undefined,
     set: (v, x) => {
-      if (!Object.prototype.hasOwnProperty.call(v, sym)) Object.defineProperty(v, sym, { value: x });
+      let slot = (v as { [SLOT]?: Slot })[SLOT];
+      if (slot === undefined) Object.defineProperty(v, SLOT, { value: (slot = {}) });
+      if (slot[name] === undefined) slot[name] = x;
     },
   };
 }

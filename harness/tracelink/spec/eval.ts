@@ -741,6 +741,9 @@ function stepValues(state: State, next: State): TlaValue[] {
     if (a !== undefined && eq(a, b)) return;
     acc.push(b);
     if (depth === 0 || (b.kind !== "seq" && b.kind !== "record" && b.kind !== "function")) return;
+    // Not into large functions (a network bag of thousands of messages: its values are counts, and walking it
+    // per step cost O(n)); these values are only tried first, the quantifier still enumerates its set after.
+    if ((b.kind === "seq" ? b.items.length : b.kind === "record" ? b.fields.size : b.pairs.length) > 64) return;
     for (const [k, x] of pairsOf(b)) walk(a === undefined || (a.kind !== "seq" && a.kind !== "record" && a.kind !== "function") ? undefined : tryApply(a, k), x, depth - 1);
   };
   for (const k of Object.keys(next)) walk(state[k], next[k]!, 3);
