@@ -162,7 +162,7 @@ export class Evaluator {
       }
       case "prime": {
         if (ctx.next === undefined) return this.err(undefined, "a primed expression outside an action");
-        return this.ev(e.e, { state: ctx.next, next: undefined, memo: new Map() }, scope);
+        return this.ev(e.e, primedCtx(ctx, ctx.next), scope);
       }
       case "app": {
         const f = this.ev(e.f, ctx, scope);
@@ -574,7 +574,7 @@ export class Evaluator {
       case "UNCHANGED": {
         if (ctx.next === undefined) return this.err(line, "UNCHANGED outside an action");
         const before = this.val(x, ctx, scope);
-        const after = this.val(x, { state: ctx.next, next: undefined, memo: new Map() }, scope);
+        const after = this.val(x, primedCtx(ctx, ctx.next), scope);
         return bool(eq(before, after));
       }
     }
@@ -726,6 +726,14 @@ export class Evaluator {
     for (const v of this.variables) if (!(v in state)) throw new EvalError(`${this.module.file}: Init gives no value to ${v}`);
     return state;
   }
+}
+
+/** The context of the next state (one per action context: an action primes many expressions). */
+const primedMemo = new WeakMap<EvalCtx, EvalCtx>();
+function primedCtx(ctx: EvalCtx, next: State): EvalCtx {
+  let p = primedMemo.get(ctx);
+  if (p === undefined) primedMemo.set(ctx, (p = { state: next, next: undefined, memo: new Map() }));
+  return p;
 }
 
 const stepValuesMemo = new WeakMap<State, WeakMap<State, TlaValue[]>>();

@@ -149,12 +149,21 @@ function indexLookup(ix: FnIndex, k: string): number | undefined {
   return p === undefined || p === ix.removed ? undefined : p > ix.removed ? p - 1 : p;
 }
 const depthOf = (ix: FnIndex) => ("map" in ix ? 0 : ix.depth);
+/** The position of key k in f; a small function without an index is searched instead of indexed. */
+function position(f: TlaValue & { kind: "function" }, k: string): number | undefined {
+  const ix = indexMemo.get(f);
+  if (ix === undefined && f.pairs.length <= 8) {
+    for (let i = 0; i < f.pairs.length; i++) if (fingerprintKey(f.pairs[i]![0]) === k) return i;
+    return undefined;
+  }
+  return indexLookup(ix ?? fnIndex(f), k);
+}
 const fnLookup = (f: TlaValue & { kind: "function" }) => ({
   get: (k: string): TlaValue | undefined => {
-    const i = indexLookup(fnIndex(f), k);
+    const i = position(f, k);
     return i === undefined ? undefined : f.pairs[i]![1];
   },
-  has: (k: string): boolean => indexLookup(fnIndex(f), k) !== undefined,
+  has: (k: string): boolean => position(f, k) !== undefined,
 });
 
 /** f[x], or undefined when x is not in DOMAIN f; EvalError when f is not a function. */
