@@ -86,10 +86,9 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
     /** Per instance: its ready record's step from this state (undefined: not ready). */
     steps: readonly (StepResult | undefined)[] | undefined;
   }
-  // A state's key: the consumed counts and, per variable, the number of its value's canonical form (values
-  // unchanged by a step keep their object, so their fingerprint is memoised). Values are kept as 128-bit
-  // fingerprints, as TLC keeps states: a network holding thousands of messages has a canonical form of
-  // hundreds of KB, and one per step of a long run exhausted the heap; a fingerprint is updated per EXCEPT.
+  // A state's key: the consumed counts and, per variable, the number of its value's 128-bit fingerprint, as TLC
+  // keeps states (values unchanged by a step keep their object and its memoised fingerprint; a changed one's is
+  // updated per EXCEPT, so a network of thousands of messages is not walked, let alone written out, per step).
   const interned = new Map<string, number>();
   const varNames = Object.keys(spec.init).sort();
   const keyOf = (c: Int32Array, s: State) => {
