@@ -755,6 +755,14 @@ function stepValues(state: State, next: State): TlaValue[] {
     for (const [k, x] of pairsOf(b)) walk(a === undefined || (a.kind !== "seq" && a.kind !== "record" && a.kind !== "function") ? undefined : tryApply(a, k), x, depth - 1);
   };
   for (const k of Object.keys(next)) walk(state[k], next[k]!, 3);
+  // Then the values of small functions that did not change: a message received twice in a row (a duplicate)
+  // leaves m[self] as it was, and trying the whole network bag for it cost O(n) evaluations of the action.
+  for (const k of Object.keys(next)) {
+    const b = next[k]!;
+    if ((b.kind === "seq" || b.kind === "record" || b.kind === "function") && (b.kind === "seq" ? b.items.length : b.kind === "record" ? b.fields.size : b.pairs.length) <= 64) {
+      for (const [, x] of pairsOf(b)) acc.push(x);
+    }
+  }
   inner.set(next, out);
   return out;
 }
