@@ -97,9 +97,9 @@ export function withRestarts<E extends EntryLike, I extends IncarnatedInstance<E
     const entries: E[] = [];
     const deps: (readonly [number, number])[][] = [];
     for (let k = 1; k <= count; k++) {
-      const at = members.map((i) => instances[i]!.entries.find((e) => (e.incarnation ?? 0) >= k)).find((e) => e !== undefined);
+      const at = members.map((i) => instances[i]!.entries.find((e) => (e.incarnation ?? 0) >= k)).find((e) => e !== undefined); // for its time
       const entry = {
-        file: at?.file ?? `restart of node ${nodeText}`,
+        file: `Restart(${nodeText}) #${k}`,
         line: 0,
         record: restartRecord(nodeText, at?.record.startTime ?? "1970-01-01T00:00:00Z"),
         incarnation: k,

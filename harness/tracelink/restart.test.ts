@@ -1,0 +1,121 @@
+// Restarts in TraceLink (testdata/tracelink/ours/raftkvs/restart): a run of our raftkvs whose leader was stopped
+// and started again from its persisted state, and mutants of it. The structural checks and the design check
+// read an instance's files as its incarnations; the design's Restart(n) is taken between them. pgo.jar cannot be
+// the oracle here: its tracegen models one file per instance.
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { TESTDATA } from "../../testdata/paths.ts";
+import { projectRoot } from "../paths.ts";
+import { checkTraces } from "./index.ts";
+import { liveSnapshot } from "./live-snapshot.ts";
+import { incarnations, listTraceFiles } from "./reader.ts";
+import { readEntries, specFromText, validateFiles, validateRun } from "./spec/index.ts";
+
+const ROOT = join(TESTDATA, "tracelink", "ours", "raftkvs", "restart");
+const SPEC = join(projectRoot, "systems", "raftkvs", "raftkvs.tla");
+const CFG = join(projectRoot, "systems", "raftkvs", "raftkvsValidate.cfg");
+const tmp: string[] = [];
+afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** base/ with the files of mutants/<name>/ in place of theirs. */
+function caseDir(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `restart-${name}-`));
+  tmp.push(dir);
+  cpSync(join(ROOT, "base"), dir, { recursive: true });
+  if (name !== "base") cpSync(join(ROOT, "mutants", name), dir, { recursive: true });
+  return dir;
+}
+
+const failing = async (dir: string) => (await checkTraces(dir)).results.filter((r) => r.valid !== true).map((r) => r.name);
+const validate = async (dir: string, spec = SPEC) => (await validateFiles(spec, CFG, await listTraceFiles(dir), { allPaths: false, progressInv: true })).verdict;
+
+test("the fixture holds a restart: the five instances of the restarted server have two files each, in order of n", async () => {
+  const groups = incarnations(await listTraceFiles(join(ROOT, "base")));
+  const twice = groups.filter((g) => g.files.length === 2).map((g) => Number(g.self)).sort((a, b) => a - b);
+  expect(twice).toEqual([2, 5, 8, 11, 14]); // archetype k of server 2 is self 3k+2
+  expect(readdirSync(join(ROOT, "mutants")).sort()).toEqual(["clock-restarts", "kept-commit", "lost-term"]);
+});
+
+describe("the unmodified restart run", () => {
+  test("passes every structural check, the replay reading across the restart", async () => {
+    const run = await checkTraces(caseDir("base"));
+    expect(run.results.filter((r) => r.valid !== true)).toEqual([]);
+    expect(run.records).toBe(270);
+  });
+
+  test("is a behaviour of the design, with Restart(2) taken between the incarnations", async () => {
+    const v = await validate(caseDir("base"));
+    expect(v).toMatchObject({ verdict: "ok", records: 270 });
+  });
+
+  test("is not one without the restart's reset: a design whose restart keeps commitIndex rejects the restarted server's read of 0", async () => {
+    const text = readFileSync(SPEC, "utf8");
+    const keeps = text.replace("    /\\ commitIndex'  = [commitIndex EXCEPT ![i] = 0]\n", "").replace("UNCHANGED <<network, currentTerm,", "UNCHANGED <<network, commitIndex, currentTerm,");
+    expect(keeps).not.toBe(text);
+    const dir = mkdtempSync(join(tmpdir(), "restart-spec-"));
+    tmp.push(dir);
+    const file = join(dir, "raftkvs.tla");
+    writeFileSync(file, keeps);
+    const v = await validate(caseDir("base"), file);
+    expect(v.verdict).toBe("violation");
+    expect(v.verdict === "violation" && v.explanation).toMatch(/read of commitIndex gives 0, the state has commitIndex\[2\] = 3/);
+  });
+
+  test("a design that declares no restart refuses the second incarnation, saying so", async () => {
+    const text = readFileSync(SPEC, "utf8").replace(/^RestartNodes ==.*$/m, "NotRestartNodes == ServerSet");
+    const spec = specFromText(text, "norestart.tla", { cfgText: readFileSync(CFG, "utf8"), allStrings: () => [] });
+    const v = validateRun(spec, await readEntries(await listTraceFiles(caseDir("base"))), { allPaths: false });
+    expect(v.verdict).toBe("violation");
+    expect(v.verdict === "violation" && v.explanation).toMatch(/starts a later incarnation .*declares no restart/);
+  });
+
+  test("the live cut keeps the incarnations and validates", async () => {
+    const out = mkdtempSync(join(tmpdir(), "restart-live-"));
+    tmp.push(out);
+    const snap = await liveSnapshot(await listTraceFiles(caseDir("base")), out);
+    expect(snap).toMatchObject({ records: 270, leftOut: 0 });
+    expect((await validate(out)).verdict).toBe("ok");
+  });
+});
+
+describe("mutants of the restart (self-consistent within each instance, wrong about what a restart keeps)", () => {
+  test("lost-term: the restarted server reads currentTerm 0, below the 1 it persisted: the design rejects that read", async () => {
+    const dir = caseDir("lost-term");
+    expect(await failing(dir)).toEqual([]); // each read equals what the instance wrote before: structurally fine
+    const v = await validate(dir);
+    expect(v.verdict).toBe("violation");
+    expect(v.verdict === "violation" && v.explanation).toMatch(/trace-2-2229250022\.log:2[\s\S]*read of currentTerm gives 0, the state has currentTerm\[2\] = 1/);
+  });
+
+  test("kept-commit: the restarted server reads the commitIndex 3 it had before the crash: the design resets it to 0", async () => {
+    const dir = caseDir("kept-commit");
+    expect(await failing(dir)).toEqual([]);
+    const v = await validate(dir);
+    expect(v.verdict).toBe("violation");
+    expect(v.verdict === "violation" && v.explanation).toMatch(/trace-2-2229250022\.log:2[\s\S]*read of commitIndex gives 3, the state has commitIndex\[2\] = 0/);
+  });
+
+  test("clock-restarts: the second incarnation counts its clock from 1 again: a structural failure, and no order of the design", async () => {
+    const dir = caseDir("clock-restarts");
+    const bad = await failing(dir);
+    expect(bad).toEqual(expect.arrayContaining(["tracelink/own-clock-is-line", "tracelink/clock-monotone", "tracelink/causal-replay"]));
+    const own = (await checkTraces(dir)).results.find((r) => r.name === "tracelink/own-clock-is-line")!;
+    expect(own.summary).toMatch(/trace-2-2229250022\.log:1: own clock entry is 1, expected 27/);
+    expect((await validate(dir)).verdict).toBe("violation");
+  });
+
+  test("a restarted instance that goes on at its last label instead of its first is a pc-continuity failure", async () => {
+    const dir = caseDir("base");
+    // AServer 2's second file, its first section reading the label of the middle of its loop: the instance's
+    // first label is the only place a restart starts from.
+    const file = join(dir, "trace-2-2229250022.log");
+    const lines = readFileSync(file, "utf8").split("\n");
+    lines[0] = lines[0]!.replace('"value":"\\"AServer.serverLoop\\""', '"value":"\\"AServer.handleMsg\\""');
+    writeFileSync(file, lines.join("\n"));
+    const pc = (await checkTraces(dir)).results.find((r) => r.name === "tracelink/pc-continuity")!;
+    expect(pc.valid).toBe(false);
+    expect(pc.summary).toMatch(/trace-2-2229250022\.log:1: the first section after a restart reads \.pc = "AServer\.handleMsg", but a restarted instance starts again at its first label "AServer\.serverLoop"/);
+  });
+});
