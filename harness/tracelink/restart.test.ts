@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { TESTDATA } from "../../testdata/paths.ts";
 import { projectRoot } from "../paths.ts";
+import { main as inContainer } from "./in-container.ts";
 import { checkTraces } from "./index.ts";
 import { liveSnapshot } from "./live-snapshot.ts";
 import { incarnations, listTraceFiles } from "./reader.ts";
@@ -69,6 +70,15 @@ describe("the unmodified restart run", () => {
     const v = validateRun(spec, await readEntries(await listTraceFiles(caseDir("base"))), { allPaths: false });
     expect(v.verdict).toBe("violation");
     expect(v.verdict === "violation" && v.explanation).toMatch(/starts a later incarnation .*declares no restart/);
+  });
+
+  test("finally_tracelink's validator (--live, as in the container) reports it a behaviour of the design, and the lost term not", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "restart-sdk-")), "sdk.jsonl");
+    tmp.push(join(out, ".."));
+    expect(await inContainer(["--live", "--spec", SPEC, caseDir("base")], { ANTITHESIS_SDK_LOCAL_OUTPUT: out })).toBe(0);
+    expect(await inContainer(["--live", "--spec", SPEC, caseDir("lost-term")], { ANTITHESIS_SDK_LOCAL_OUTPUT: out })).toBe(1);
+    const verdicts = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l).antithesis_assert).filter((a) => a.hit && a.assert_type === "always");
+    expect(verdicts.map((a) => a.condition)).toEqual([true, false]);
   });
 
   test("the live cut keeps the incarnations and validates", async () => {
