@@ -74,6 +74,11 @@ const definitionSchema = z.object({
       modules: z.array(z.object({ name, dir: z.string().min(1) })).min(1),
       /** PGo's binaries print their own lines: the readiness line of ours does not carry over (default: none). */
       ready: readySchema.optional(),
+      /**
+       * The constants for PGo's spec, relative to the checkout, when they are not in `<spec>Validate.cfg`
+       * (raftkvs has one file per server count). The harness check and the validator in the images both use it.
+       */
+      specCfg: z.string().regex(/\.cfg$/, { error: 'must be a TLC config file, like "systems/raftkvs/raftkvsValidate3.cfg"' }).optional(),
     })
     .optional(),
 });
@@ -126,7 +131,7 @@ export interface SystemDefinition {
   readonly spec: string | undefined;
   readonly checks: (settings: Settings, system: SystemDefinition) => readonly Checker[];
   readonly driverServices: ((env: Readonly<Record<string, string>>) => readonly string[]) | undefined;
-  readonly pgo: { readonly modules: readonly GoModule[]; readonly ready?: SystemDefinition["ready"] } | undefined;
+  readonly pgo: { readonly modules: readonly GoModule[]; readonly ready?: SystemDefinition["ready"]; readonly specCfg?: string | undefined } | undefined;
   /** Set when the modules come from a PGo checkout (see forCheckout). */
   readonly checkout: string | undefined;
 }

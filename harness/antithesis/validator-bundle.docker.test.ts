@@ -15,7 +15,7 @@ import { projectRoot } from "../paths.ts";
 import { loadSettings } from "../settings.ts";
 import { main } from "../tracelink/in-container.ts";
 import { BEHAVIOUR_PROPERTY, VALIDATED_PROPERTY } from "../tracelink/in-container-properties.ts";
-import { stageValidator } from "./validator-bundle.ts";
+import { specForBuild, stageValidator } from "./validator-bundle.ts";
 
 const FIXTURES = join(TESTDATA, "tracelink/ours/dqueue");
 const SPEC = join(projectRoot, "systems/dqueue/dqueue.tla");
@@ -94,5 +94,45 @@ describe("shipped: bundle + stripped Node + finally_tracelink in a container fro
     if (expected === 1) expect(r.stdout).toMatch(/VIOLATION: the traces are not a behaviour of the design/);
     const behaviour = (await asserts(join(sdk, "sdk.jsonl"))).filter((a) => a.message === BEHAVIOUR_PROPERTY && a.hit);
     expect(behaviour.map((a) => a.condition)).toEqual([expected === 0]);
+  });
+});
+
+// PGo's raftkvs keeps its constants in one file per server count (raftkvsValidate3.cfg), not in the default
+// <spec>Validate.cfg: the definition's pgo.specCfg must travel into the image and reach the validator there.
+describe("a PGo build's constants file (pgo.specCfg) travels with its spec", () => {
+  const checkout = join(root, "checkout");
+  const ctx = join(root, "context-cfg");
+  const cfgTag = `${tag}-cfg`;
+  afterAll(async () => {
+    await execa("docker", ["image", "rm", "-f", cfgTag], { reject: false });
+  });
+  beforeAll(async () => {
+    // A checkout whose spec has no <spec>Validate.cfg: only the named file gives its constants a value.
+    await mkdir(join(checkout, "systems/dqueue"), { recursive: true });
+    await cp(SPEC, join(checkout, "systems/dqueue/dqueue.tla"));
+    await cp(join(projectRoot, "systems/dqueue/dqueueValidate.cfg"), join(checkout, "systems/dqueue/dqueueConsts.cfg"));
+    const system = { name: "dqueue", spec: SPEC, checkout, pgo: { specCfg: "systems/dqueue/dqueueConsts.cfg" } };
+    await stageValidator(system, join(ctx, "validator"), join(root, "cache"), logger("test", () => {}));
+    await cp(join(projectRoot, "antithesis/dqueue/finally_tracelink"), join(ctx, "finally_tracelink"));
+    await writeFile(join(ctx, "Dockerfile"), "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY validator/ /opt/pgo-validator/\nCOPY finally_tracelink /finally_tracelink\nRUN chmod 0755 /finally_tracelink\n");
+    const base = await resolveBaseImage(loadSettings(process.env), dockerClient(), logger("test", () => {}));
+    await execa("docker", ["build", "-q", "--build-arg", `BASE_IMAGE=${base}`, "-t", cfgTag, ctx]);
+  }, 600_000);
+
+  test("the context names the file, and finally_tracelink validates with it", async () => {
+    expect((await readFile(join(ctx, "validator", "CFG"), "utf8")).trim()).toBe("dqueueConsts.cfg");
+    expect((await readdir(join(ctx, "validator", "spec"))).sort()).toEqual(["dqueue.tla", "dqueueConsts.cfg"]);
+    const traces = join(root, "vol-cfg");
+    await cp(join(FIXTURES, "run-3items"), traces, { recursive: true });
+    const ok = await execa("docker", ["run", "--rm", "-v", `${traces}:/traces:ro`, "-e", "PGO_TRACE_DIR=/traces", cfgTag, "/finally_tracelink"], { reject: false });
+    expect(ok.exitCode, ok.stdout + ok.stderr).toBe(0);
+    // Without the CFG file the same image cannot give the constants a value: unusable (2), not a pass.
+    const bare = await execa("docker", ["run", "--rm", "-v", `${traces}:/traces:ro`, "-e", "PGO_TRACE_DIR=/traces", "--entrypoint", "sh", cfgTag, "-c", "rm /opt/pgo-validator/CFG && /finally_tracelink"], { reject: false });
+    expect(bare.exitCode, bare.stdout + bare.stderr).toBe(2);
+    expect(bare.stderr).toMatch(/has no value/);
+  });
+
+  test("a named constants file missing from the checkout is a clear error", () => {
+    expect(() => specForBuild({ name: "dqueue", spec: SPEC, checkout, pgo: { specCfg: "systems/dqueue/nope.cfg" } })).toThrow(/nope\.cfg \(pgo\.specCfg\) does not exist/);
   });
 });

@@ -20,13 +20,22 @@ const NODE = join(projectRoot, "node_modules/node/bin/node");
 
 export class ValidatorBundleError extends Error {}
 
-/** The spec the traces of this build are validated against: PGo's for PGo's build (PGO_DIR), else the system's own. */
-export function specForBuild(system: Pick<SystemDefinition, "name" | "spec" | "checkout">): string | undefined {
+type SpecSource = Pick<SystemDefinition, "name" | "spec" | "checkout"> & { readonly pgo?: Pick<NonNullable<SystemDefinition["pgo"]>, "specCfg"> | undefined };
+
+/**
+ * The spec the traces of this build are validated against, with its constants file when that is not the
+ * default `<spec>Validate.cfg`: PGo's for PGo's build (PGO_DIR, with the definition's `pgo.specCfg`), else the
+ * system's own.
+ */
+export function specForBuild(system: SpecSource): { readonly spec: string; readonly cfg: string | undefined } | undefined {
   if (system.checkout !== undefined) {
     const pgo = join(system.checkout, "systems", system.name, `${system.name}.tla`);
-    return existsSync(pgo) ? pgo : undefined;
+    if (!existsSync(pgo)) return undefined;
+    const cfg = system.pgo?.specCfg === undefined ? undefined : join(system.checkout, system.pgo.specCfg);
+    if (cfg !== undefined && !existsSync(cfg)) throw new ValidatorBundleError(`${system.name}: the constants file ${cfg} (pgo.specCfg) does not exist in the PGo checkout`);
+    return { spec: pgo, cfg };
   }
-  return system.spec;
+  return system.spec === undefined ? undefined : { spec: system.spec, cfg: undefined };
 }
 
 /** A Linux x86-64 ELF executable: the images are linux/amd64, so any other Node binary cannot run there. */
@@ -82,10 +91,11 @@ async function bundle(cacheDir: string, log: Logger): Promise<string> {
  * Fills `dest` (the image context's validator/ folder): empty when the system has no spec for this build,
  * otherwise node, pgo-validate.mjs and spec/ (the spec's folder's .tla and .cfg files).
  */
-export async function stageValidator(system: Pick<SystemDefinition, "name" | "spec" | "checkout">, dest: string, cacheDir: string, log: Logger): Promise<void> {
+export async function stageValidator(system: SpecSource, dest: string, cacheDir: string, log: Logger): Promise<void> {
   await fse.ensureDir(dest);
-  const spec = specForBuild(system);
-  if (spec === undefined) return;
+  const found = specForBuild(system);
+  if (found === undefined) return;
+  const { spec, cfg } = found;
   const [node, mjs] = await Promise.all([strippedNode(cacheDir, log), bundle(cacheDir, log)]);
   await fse.copy(node, join(dest, "node"));
   await fse.chmod(join(dest, "node"), 0o755);
@@ -95,4 +105,9 @@ export async function stageValidator(system: Pick<SystemDefinition, "name" | "sp
     if (f.endsWith(".tla") || f.endsWith(".cfg")) await fse.copy(join(specDir, f), join(dest, "spec", f));
   }
   await fse.writeFile(join(dest, "SPEC"), `${basename(spec)}\n`);
+  // The commands pass --cfg only when CFG names one; otherwise the validator reads <spec>Validate.cfg.
+  if (cfg !== undefined) {
+    await fse.copy(cfg, join(dest, "spec", basename(cfg)));
+    await fse.writeFile(join(dest, "CFG"), `${basename(cfg)}\n`);
+  }
 }

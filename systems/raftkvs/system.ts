@@ -25,6 +25,8 @@ const SERVERS = /^server\d+$/;
 const MAX_CLIENTS = 3;
 /** Our design; its raftkvsValidate.cfg declares MAX_CLIENTS clients, so it fits runs of 1 to 3. */
 const SPEC = "systems/raftkvs/raftkvs.tla";
+/** PGo's raftkvs spec takes its constants from one file per server count; the compose file runs 3 servers. */
+const PGO_SPEC_CFG = "systems/raftkvs/raftkvsValidate3.cfg";
 /**
  * pgo.jar + TLC on our spec: runs up to this many trace records are checked, larger ones skipped (times measured
  * here are in testdata/README.md, "tracelink/ours/raftkvs"), and TLC is stopped after PGO_JAR_TIMEOUT_MS.
@@ -50,6 +52,7 @@ const raftkvs = defineSystem({
       { name: "distsys", dir: "distsys" },
       { name: "raftkvs", dir: "systems/raftkvs" },
     ],
+    specCfg: PGO_SPEC_CFG,
   },
   assets: "antithesis/raftkvs",
   images: [
@@ -86,7 +89,7 @@ const raftkvs = defineSystem({
           "measured here: 1,949 records took 2 minutes, 4,125 took 9, 10,545 were not done after 12",
         ),
     // The native validator, on every run: PGo's spec (3 servers) under PGO_DIR, else ours.
-    specCheckerInCheckout(settings, "systems/raftkvs/raftkvs.tla", system.spec, "systems/raftkvs/raftkvsValidate3.cfg"),
+    specCheckerInCheckout(settings, "systems/raftkvs/raftkvs.tla", system.spec, PGO_SPEC_CFG),
   ],
 });
 export default raftkvs;
