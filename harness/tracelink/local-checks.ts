@@ -69,7 +69,7 @@ export const ownClockIsLine: LocalCheck = {
           return;
         }
         if (own - n !== offset) {
-          report(line, `own clock entry is ${own}, expected ${n + offset} (${offset === 0 ? "the line number" : "one more than the previous record's"}).`);
+          report(line, `own clock entry is ${own}, expected ${n + offset} (${offset !== 0 ? "one more than the previous record's" : n === line ? "the line number" : "the instance's records so far, its earlier incarnations' included"}).`);
           offset = own - n;
         }
       },
