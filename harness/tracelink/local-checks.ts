@@ -233,14 +233,21 @@ export const timeWithinFile: LocalCheck = {
   forFile(_file, report) {
     let previousEnd: bigint | undefined;
     let previousLine = 0;
+    let restarted = false;
     return {
+      incarnation() {
+        restarted = previousEnd !== undefined;
+      },
       record(line, r) {
         const start = timeNanos(r.startTime);
         const end = timeNanos(r.endTime);
         if (end < start) report(line, `the section ends (${r.endTime}) before it starts (${r.startTime}).`);
         if (previousEnd !== undefined && start < previousEnd) {
-          report(line, `the section starts (${r.startTime}) before the section on line ${previousLine} ended; sections of one instance do not overlap.`);
+          report(line, restarted
+            ? `the first section after a restart starts (${r.startTime}) before the earlier incarnation's last section (its line ${previousLine}) ended.`
+            : `the section starts (${r.startTime}) before the section on line ${previousLine} ended; sections of one instance do not overlap.`);
         }
+        restarted = false;
         previousEnd = end;
         previousLine = line;
       },

@@ -124,6 +124,18 @@ describe("mutants of the restart (self-consistent within each instance, wrong ab
     expect((await validate(dir)).verdict).toBe("violation");
   });
 
+  test("a later incarnation that starts before the earlier one ended is a time-sanity failure", async () => {
+    const dir = caseDir("base");
+    // AServer 2's first section after the restart, moved to before its last section of the first incarnation ended.
+    const file = join(dir, "trace-2-2229250022.log");
+    const lines = readFileSync(file, "utf8").split("\n");
+    lines[0] = lines[0]!.replace('"startTime":"2026-11-29T21:57:42.891738164Z"', '"startTime":"2026-11-29T21:57:42.475436000Z"');
+    writeFileSync(file, lines.join("\n"));
+    const time = (await checkTraces(dir)).results.find((r) => r.name === "tracelink/time-sanity")!;
+    expect(time.valid).toBe(false);
+    expect(time.summary).toMatch(/trace-2-2229250022\.log:1: the first section after a restart starts \(2026-11-29T21:57:42\.475436000Z\) before the earlier incarnation's last section \(its line 26\) ended/);
+  });
+
   test("a restarted instance that goes on at its last label instead of its first is a pc-continuity failure", async () => {
     const dir = caseDir("base");
     // AServer 2's second file, its first section reading the label of the middle of its loop: the instance's
