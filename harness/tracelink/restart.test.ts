@@ -147,5 +147,7 @@ describe("mutants of the restart (self-consistent within each instance, wrong ab
     const pc = (await checkTraces(dir)).results.find((r) => r.name === "tracelink/pc-continuity")!;
     expect(pc.valid).toBe(false);
     expect(pc.summary).toMatch(/trace-2-2229250022\.log:1: the first section after a restart reads \.pc = "AServer\.handleMsg", but a restarted instance starts again at its first label "AServer\.serverLoop"/);
+    const v = await validate(dir);
+    expect(v.verdict === "violation" && v.explanation).toMatch(/trace-2-2229250022\.log:1[\s\S]*pc\[2\] is "serverLoop", the record is at "handleMsg"/);
   });
 });
