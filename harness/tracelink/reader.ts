@@ -31,15 +31,18 @@ export interface InstanceFiles {
   readonly files: readonly string[];
 }
 
-/** The files grouped by the self their names claim, each group in order of n (numerically), groups by self. */
+/**
+ * The files grouped by the self their names claim, each group in order of n (numerically), groups by self. A file
+ * named otherwise (given by hand) is a group of its own.
+ */
 export function incarnations(files: readonly string[]): InstanceFiles[] {
   const bySelf = new Map<string, { n: bigint; file: string }[]>();
   for (const file of files) {
     const m = TRACE_FILE.exec(basename(file));
-    if (m === null) throw new TraceFormatError(`${basename(file)}: expected a name trace-<self>-<n>.log`);
-    let list = bySelf.get(m[1]!);
-    if (list === undefined) bySelf.set(m[1]!, (list = []));
-    list.push({ n: BigInt(m[2]!), file });
+    const self = m === null ? `(${basename(file)})` : m[1]!;
+    let list = bySelf.get(self);
+    if (list === undefined) bySelf.set(self, (list = []));
+    list.push({ n: m === null ? BigInt(list.length) : BigInt(m[2]!), file });
   }
   return [...bySelf.keys()].sort().map((self) => ({ self, files: bySelf.get(self)!.sort((a, b) => (a.n < b.n ? -1 : a.n > b.n ? 1 : 0)).map((x) => x.file) }));
 }
