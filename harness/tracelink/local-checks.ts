@@ -56,7 +56,7 @@ export const oneInstancePerFile: LocalCheck = {
  */
 export const ownClockIsLine: LocalCheck = {
   name: "tracelink/own-clock-is-line",
-  holds: "every record's own clock entry equals its line number",
+  holds: "every record's own clock entry equals its line number (counted on over a restarted instance's files)",
   forFile(_file, report) {
     let n = 0;
     let offset = 0;
