@@ -96,6 +96,23 @@ describe("the unmodified restart run", () => {
     expect(snap).toMatchObject({ records: 270, leftOut: 0 });
     expect((await validate(out)).verdict).toBe("ok");
   });
+
+  test("a live cut taken while server 1 had written only part of its trace cuts the later incarnation too, and validates", async () => {
+    const dir = caseDir("base");
+    const file = join(dir, "trace-1-1108459550.log");
+    writeFileSync(file, readFileSync(file, "utf8").split("\n").slice(0, 30).join("\n") + "\n"); // 30 of its 90 lines
+    const out = mkdtempSync(join(tmpdir(), "restart-live-"));
+    tmp.push(out);
+    const snap = await liveSnapshot(await listTraceFiles(dir), out);
+    expect(snap.records).toBe(210);
+    expect(snap.leftOut).toBeGreaterThan(0);
+    const kept = (f: string) => readFileSync(join(out, f), "utf8").split("\n").filter((l) => l !== "").length;
+    // AServer 2's first incarnation is kept whole, its second only in part (the rest waits on server 1).
+    expect(kept("trace-2-2229250021.log")).toBe(26);
+    expect(kept("trace-2-2229250022.log")).toBeGreaterThan(0);
+    expect(kept("trace-2-2229250022.log")).toBeLessThan(30);
+    expect((await validate(out)).verdict).toBe("ok");
+  });
 });
 
 describe("mutants of the restart (self-consistent within each instance, wrong about what a restart keeps)", () => {
