@@ -153,6 +153,21 @@ describe("mutants of the restart (self-consistent within each instance, wrong ab
     expect(time.summary).toMatch(/trace-2-2229250022\.log:1: the first section after a restart starts \(2026-11-29T21:57:42\.475436000Z\) before the earlier incarnation's last section \(its line 26\) ended/);
   });
 
+  test("a node restarts as a whole: a process's last record before the restart that depends on a record after it is no order of the design", async () => {
+    const dir = caseDir("base");
+    // AServerAdvanceCommitIndex 11's last record of the first incarnation, made to depend on AServer 2's first
+    // record of the second (clock entry 24 → 27): within each file all is in order, but every process of server 2
+    // died at the restart (and the restarted server's first sections depend on where all five ended: a cycle).
+    const file = join(dir, "trace-11-3647647887.log");
+    const lines = readFileSync(file, "utf8").split("\n");
+    lines[2] = lines[2]!.replace('[["AServer","2"],24]', '[["AServer","2"],27]');
+    writeFileSync(file, lines.join("\n"));
+    expect(await failing(dir)).toEqual(["tracelink/causal-replay"]);
+    const v = await validate(dir);
+    expect(v.verdict).toBe("violation");
+    expect(v.verdict === "violation" && v.explanation).toMatch(/deadlock[\s\S]*trace-11-3647647887\.log:3 waits for AServer:2 #27/);
+  });
+
   test("a restarted instance that goes on at its last label instead of its first is a pc-continuity failure", async () => {
     const dir = caseDir("base");
     // AServer 2's second file, its first section reading the label of the middle of its loop: the instance's
