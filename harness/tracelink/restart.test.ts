@@ -80,6 +80,14 @@ describe("the unmodified restart run", () => {
     expect(v.verdict === "violation" && v.explanation).toMatch(/starts a later incarnation .*declares no restart/);
   });
 
+  test("a restart that does not give every variable exactly once is refused as a design the validator cannot use", async () => {
+    const text = readFileSync(SPEC, "utf8").replace("    /\\ m'            = [m EXCEPT ![i] = defaultInitValue]\n", "");
+    expect(text).not.toBe(readFileSync(SPEC, "utf8"));
+    const spec = specFromText(text, "partial.tla", { cfgText: readFileSync(CFG, "utf8"), allStrings: () => [] });
+    const entries = await readEntries(await listTraceFiles(caseDir("base")));
+    expect(() => validateRun(spec, entries, { allPaths: false })).toThrow(/Restart\(n\) must give every variable exactly once .*m is not named/);
+  });
+
   test("finally_tracelink's validator (--live, as in the container) reports it a behaviour of the design, and the lost term not", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "restart-sdk-")), "sdk.jsonl");
     tmp.push(join(out, ".."));
