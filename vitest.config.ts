@@ -34,6 +34,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["harness/**/*.test.ts", "systems/**/*.test.ts"],
+          // Fails the run when tests leave files in the temp dir (harness/testing/tmp-guard.ts).
+          globalSetup: ["harness/testing/tmp-guard.ts"],
           testTimeout: 120_000,
         },
       },
@@ -42,7 +44,7 @@ export default defineConfig({
         test: {
           name,
           include: [`suites/${name}/**/*.test.ts`],
-          globalSetup: [`suites/${name}/global-setup.ts`],
+          globalSetup: ["harness/testing/tmp-guard.ts", `suites/${name}/global-setup.ts`],
           // Builds, container start-up and workloads are slow; the harness enforces its own stage deadlines.
           testTimeout: 30 * 60_000,
           hookTimeout: 30 * 60_000,

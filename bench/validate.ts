@@ -76,10 +76,11 @@ function pgoJar(c: Case, allPaths: boolean): { verdict: string; seconds: number 
     for (const f of readdirSync(c.dir)) if (/^trace-.*\.log$/.test(f)) cpSync(join(c.dir, f), join(work, f));
     const t0 = performance.now();
     const flags = [...(allPaths ? [] : ["--noall-paths"]), "--progress-inv", ...(c.cfgSuffix === undefined ? [] : ["--cfg-fragment-suffix", c.cfgSuffix])];
-    execFileSync("java", ["-jar", jar, "tracegen", c.spec, work, ...flags], { stdio: "ignore" });
+    // java.io.tmpdir inside work: TLC's tlc-<n> temp directories are removed with it.
+    execFileSync("java", [`-Djava.io.tmpdir=${work}`, "-jar", jar, "tracegen", c.spec, work, ...flags], { stdio: "ignore" });
     let verdict = "ok";
     try {
-      execFileSync("java", ["-jar", jar, "tlc", "--dfs", join(work, `${basename(c.spec, ".tla")}Validate.tla`)], { stdio: "ignore" });
+      execFileSync("java", [`-Djava.io.tmpdir=${work}`, "-jar", jar, "tlc", "--dfs", join(work, `${basename(c.spec, ".tla")}Validate.tla`)], { stdio: "ignore" });
     } catch {
       verdict = "violation";
     }

@@ -1,8 +1,8 @@
 // No import cycle in the project's own code (the issue found submit → vitest/prepare → vitest/provided → submit).
-import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { testDir } from "./testing/temp.ts";
 import { findCycles, importGraph } from "./imports.ts";
 import { projectRoot } from "./paths.ts";
 
@@ -15,7 +15,7 @@ describe("import graph", () => {
   });
 
   test("finds a cycle through a type-only import and a re-export", async () => {
-    const root = await mkdtemp(join(tmpdir(), "imports-"));
+    const root = await testDir("imports-");
     await mkdir(join(root, "src", "a"), { recursive: true });
     await writeFile(join(root, "src", "a", "x.ts"), 'import { y } from "../y.ts";\nexport const x = y;\n');
     await writeFile(join(root, "src", "y.ts"), 'export { z as y } from "./z.ts";\n');

@@ -1,11 +1,11 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { fileDir, testDirSync } from "./testing/temp.ts";
 import { defineSystem as define, forCheckout, type SystemInput } from "./system.ts";
 
 // A project root of its own, so the test does not depend on the systems in this repository.
-const root = mkdtempSync(join(tmpdir(), "system-"));
+const root = fileDir("system-");
 for (const [path, text] of Object.entries({
   "systems/tracing/go.mod": "module pgoharness.local/tracing\n",
   "antithesis/dqueue/docker-compose.yaml": "services: {}\n",
@@ -52,7 +52,7 @@ describe("defineSystem", () => {
   });
 
   test("a PGo checkout's modules replace ours of the same name and join the rest", () => {
-    const checkout = mkdtempSync(join(tmpdir(), "pgo-"));
+    const checkout = testDirSync("pgo-");
     for (const dir of ["distsys", "systems/dqueue"]) {
       mkdirSync(join(checkout, dir), { recursive: true });
       writeFileSync(join(checkout, dir, "go.mod"), `module example/${dir}\n`);
@@ -73,7 +73,7 @@ describe("defineSystem", () => {
     expect(forCheckout(defineSystem({ ...valid, ready, pgo: { modules: pgoModules, ready: theirs } }), checkout).ready?.logMessage).toBe(theirs.logMessage);
     expect(() => forCheckout(defineSystem(valid), checkout)).toThrow(/has no `pgo` modules/);
     expect(() => forCheckout(s, join(checkout, "nope"))).toThrow(/PGO_DIR ".*nope" is not a directory/);
-    const empty = mkdtempSync(join(tmpdir(), "pgo-"));
+    const empty = testDirSync("pgo-");
     expect(() => forCheckout(s, empty)).toThrow(/no module at .*distsys \(no go.mod\) — is it a checkout/);
   });
 });

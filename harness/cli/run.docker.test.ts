@@ -1,10 +1,10 @@
 // `pgo-harness run` end to end, as a user types it: raftkvs passes (exit 0) and leaves nothing behind; a variant
 // from a suite file keeps its own `latest` and its rerun command; a failing run exits 1; bad usage exits 2.
-import { mkdtemp, readFile, readlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import { listProject } from "../docker/project.ts";
 import { projectRoot } from "../paths.ts";
 import { childEnv } from "../vitest/child-run.ts";
@@ -23,7 +23,7 @@ async function cli(args: string[], runsDir: string) {
 
 describe("pgo-harness run", () => {
   test("raftkvs passes, prints the stage lines and the verdict, and leaves nothing behind", { timeout: 600_000 }, async () => {
-    const runsDir = await mkdtemp(join(tmpdir(), "cli-runs-"));
+    const runsDir = await testDir("cli-runs-");
     const r = await cli(["run", "raftkvs"], runsDir);
     expect(r.code, r.out.slice(-3000)).toBe(0);
     for (const stage of ["prepare", "up", "setup-complete", "ready", "workload", "collect", "checks", "down"]) expect(r.out).toMatch(new RegExp(`^  (ok|skip)\\s+${stage}\\b`, "m"));
@@ -37,7 +37,7 @@ describe("pgo-harness run", () => {
   });
 
   test("a suite file's variant: its env and title, its own latest, its exact rerun command", { timeout: 600_000 }, async () => {
-    const runsDir = await mkdtemp(join(tmpdir(), "cli-runs-"));
+    const runsDir = await testDir("cli-runs-");
     const r = await cli(["run", "raftkvs", "--variant", "suites/raftkvs/scale.test.ts", "-e", "RAFTKVS_OPS=30"], runsDir);
     expect(r.code, r.out.slice(-3000)).toBe(0);
     expect(r.out).toMatch(/drivers run in client1, client2, client3/);
@@ -49,7 +49,7 @@ describe("pgo-harness run", () => {
   });
 
   test("a failing run exits 1 and says which stage failed; bad usage exits 2", { timeout: 600_000 }, async () => {
-    const runsDir = await mkdtemp(join(tmpdir(), "cli-runs-"));
+    const runsDir = await testDir("cli-runs-");
     // A workload that cannot finish in time (1 ms per command).
     const failed = await cli(["run", "dqueue", "-e", "WORKLOAD_TIMEOUT=0.001"], runsDir);
     expect(failed.code, failed.out.slice(-3000)).toBe(1);

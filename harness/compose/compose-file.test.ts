@@ -1,12 +1,12 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import { parse } from "yaml";
 import { readComposeFile, renderOverride, RUN_LABEL, SDK_VOLUME } from "./compose-file.ts";
 
 async function file(text: string): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), "compose-")), "docker-compose.yaml");
+  const path = join(await testDir("compose-"), "docker-compose.yaml");
   await writeFile(path, text);
   return path;
 }

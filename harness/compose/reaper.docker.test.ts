@@ -1,12 +1,12 @@
 // The reaper against a real engine: a process that dies without any chance to clean up (SIGKILL) still gets
 // its compose project removed — containers, network and volumes.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DockerComposeEnvironment } from "testcontainers";
 import { describe, expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import { resolveBaseImage } from "../image/base-image.ts";
 import { dockerClient } from "../docker/client.ts";
 import { logger } from "../log.ts";
@@ -17,7 +17,7 @@ describe("reaper", () => {
   test("removes a registered compose project after its owner is killed with SIGKILL", async () => {
     const docker = dockerClient();
     const base = await resolveBaseImage(loadSettings(process.env), docker, logger("test"));
-    const dir = await mkdtemp(join(tmpdir(), "reaper-"));
+    const dir = await testDir("reaper-");
     await writeFile(
       join(dir, "docker-compose.yaml"),
       `services:\n  idle:\n    image: ${base}\n    command: ["sleep", "infinity"]\n    volumes: [data:/data]\nvolumes:\n  data:\n`,

@@ -1,9 +1,9 @@
 // A service whose command is missing fails `up` with the daemon's own error, the service named first (not
 // compose's progress lines), the logs of what was created kept, and nothing left (issue 20, row 5).
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import dqueue from "../../systems/dqueue/system.ts";
 import { listProject } from "../docker/project.ts";
 import { resolveContext } from "../run/context.ts";
@@ -12,7 +12,7 @@ import { variant } from "../run/variant.ts";
 import { projectName } from "./up.ts";
 
 test("a missing command fails up naming the service, with the daemon's error and the logs of what started", { timeout: 600_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), "up-missing-command-"));
+  const dir = await testDir("up-missing-command-");
   const original = await readFile(dqueue.compose, "utf8");
   // dqueue plus a second service whose command does not exist in its image.
   const compose = original.replace(
@@ -21,7 +21,7 @@ test("a missing command fails up naming the service, with the daemon's error and
   );
   expect(compose).toContain("no-such-command");
   await writeFile(join(dir, "docker-compose.yaml"), compose);
-  const runsDir = await mkdtemp(join(tmpdir(), "up-runs-"));
+  const runsDir = await testDir("up-runs-");
   const ctx0 = resolveContext(dqueue, { ...process.env, ANTITHESIS: "0", PGO_HARNESS_RUNS_DIR: runsDir }, { write: () => undefined });
   const ctx = { ...ctx0, system: { ...ctx0.system, compose: join(dir, "docker-compose.yaml") } };
   const result = await runPipeline(ctx, { variant: variant(ctx.system), rerun: "(test)" });

@@ -1,15 +1,15 @@
 // The build stage against the real Go toolchain, on a small workspace of two modules made here.
-import { mkdtemp, mkdir, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import { logger } from "../log.ts";
 import { defineSystem } from "../system.ts";
 import { build } from "./index.ts";
 import { GoBuildError } from "./go.ts";
 
 async function project(): Promise<string> {
-  const root = await mkdtemp(join(tmpdir(), "build-"));
+  const root = await testDir("build-");
   const files: Record<string, string> = {
     "lib/go.mod": "module example.local/lib\n\ngo 1.24\n",
     "lib/lib.go": "package lib\n\nfunc Answer() int { return 42 }\n",

@@ -1,11 +1,11 @@
-import { chmod, mkdtemp, mkdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import { hashInputs } from "./hash.ts";
 
 async function tree(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), "hash-"));
+  const dir = await testDir("hash-");
   for (const [name, text] of Object.entries(files)) {
     await mkdir(join(dir, name, ".."), { recursive: true });
     await writeFile(join(dir, name), text);

@@ -5,6 +5,7 @@ import type { Checker, CheckContext, CheckResult } from "../check/checker.ts";
 import type { AnyModel } from "./model.ts";
 import { kvModel } from "./models.ts";
 import type { Operation } from "./operation.ts";
+import { historyOrigin } from "./from-trace.ts";
 import { checkQueue, queueHistoryFromTraces } from "./queue.ts";
 import type { QueueShape } from "./queue.ts";
 import { reportLinearizability, toCheckResult } from "./report.ts";
@@ -44,7 +45,10 @@ export function linearizabilityChecker(options: LinearizabilityCheckerOptions): 
         ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
       });
       const r = toCheckResult(name, report);
-      return [{ ...r, artifacts: [historyFile, ...(r.artifacts ?? [])] }];
+      // The model and the clock of history.jsonl, for the run's page to redraw it with the fault windows.
+      const origin = historyOrigin(ops);
+      const clock = { model: (options.model ?? kvModel).name, ...(origin !== undefined ? { timeOrigin: { epochNanos: String(origin), unit: "ns" } } : {}) };
+      return [{ ...r, artifacts: [historyFile, ...(r.artifacts ?? [])], details: { ...(r.details as object), ...clock } }];
     },
   };
 }

@@ -5,7 +5,8 @@ import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkLinearizability } from "./check.ts";
 import { linearizabilityChecker, queueChecker } from "./checkers.ts";
-import { raftkvsHistory } from "./from-trace.ts";
+import { historyOrigin, raftkvsHistory } from "./from-trace.ts";
+import { timeNanos } from "../tracelink/local-checks.ts";
 import { DQUEUE_SHAPE } from "../../systems/dqueue/shapes.ts";
 import { clientHistory, RAFTKVS_CLIENT } from "../../systems/raftkvs/shapes.ts";
 import { kvModel } from "./models.ts";
@@ -36,6 +37,24 @@ describe("raftkvs client history from TraceLink traces", () => {
     expect(ops.filter((o) => o.f === "get")).toHaveLength(10);
     expect(ops.every((o) => o.call < o.return && o.return !== Infinity)).toBe(true);
     expect(checkLinearizability(kvModel, ops).valid).toBe(true);
+  });
+  it("keeps the history's time 0 (ns since the epoch): origin + return is the answering section's endTime", async () => {
+    const run = raftRuns[0]!;
+    const ops = await raftkvsHistory(run, RAFTKVS_CLIENT);
+    const origin = historyOrigin(ops);
+    expect(typeof origin).toBe("bigint");
+    for (const op of ops) {
+      // `where` names the completion's record: file and line.
+      const [file, line] = op.where!.split(":") as [string, string];
+      const record = JSON.parse((await readFile(join(run, file), "utf8")).split("\n")[Number(line) - 1]!) as { endTime: string };
+      expect(origin! + BigInt(op.return), op.where).toBe(timeNanos(record.endTime));
+    }
+    expect(Math.min(...ops.map((o) => o.call))).toBe(0);
+    // The check records it (and its model) for the run's page, which redraws history.jsonl with the faults.
+    const art = join(tmp, "origin");
+    await mkdir(art);
+    const [r] = await linearizabilityChecker({ history: clientHistory }).check({ tracesDir: run, artifactsDir: art });
+    expect(r!.details).toMatchObject({ model: "kv", timeOrigin: { epochNanos: String(origin), unit: "ns" } });
   });
   it("finds a stale read in a damaged copy, explains it and writes the timeline", async () => {
     const run = raftRuns[0]!;

@@ -78,9 +78,10 @@ function str(v: TlaValue | undefined, what: string, where: string): string {
 /**
  * The raftkvs client history: requests `[type |-> "get"|"put", key, value]`, responses
  * `[mtype, msuccess, mresponse |-> [idx, key, value, ok]]`. A get of a missing key (ok FALSE) reads as "",
- * the kv model's initial value. Times are nanoseconds since the earliest event.
+ * the kv model's initial value. Times are nanoseconds since the earliest event, whose time (nanoseconds since the
+ * epoch) is kept as `originNanos`, so that wall-clock events (fault windows) can be placed on the same axis.
  */
-export async function raftkvsHistory(dir: string, shape: ClientShape): Promise<Operation<KvInput, KvOutput>[]> {
+export async function raftkvsHistory(dir: string, shape: ClientShape): Promise<Operation<KvInput, KvOutput>[] & Partial<HistoryOrigin>> {
   const raw = await clientEvents(dir, shape);
   if (raw.length === 0) return [];
   const t0 = raw.reduce((m, e) => (e.nanos < m ? e.nanos : m), raw[0]!.nanos);
@@ -107,9 +108,21 @@ export async function raftkvsHistory(dir: string, shape: ClientShape): Promise<O
       const failed = success?.kind === "bool" && !success.value;
       return { process: e.process, type: failed ? ("fail" as const) : ("ok" as const), f, value: out, time: Number(e.nanos - t0), where };
     });
-  return pairEvents<KvInput, KvOutput>(events, {
+  const ops = pairEvents<KvInput, KvOutput>(events, {
     where: dir,
     input: (invoke) => invoke.value as KvInput,
     output: (invoke, completion) => (invoke.f === "get" ? (completion.value as KvOutput) : null),
   });
+  return Object.assign(ops, { originNanos: t0 });
+}
+
+/** Where a history's time 0 lies: nanoseconds since the epoch (on a history array derived from traces). */
+export interface HistoryOrigin {
+  readonly originNanos: bigint;
+}
+
+/** The origin a history function attached to its result, if any. */
+export function historyOrigin(ops: readonly Operation[]): bigint | undefined {
+  const o = (ops as Partial<HistoryOrigin>).originNanos;
+  return typeof o === "bigint" ? o : undefined;
 }

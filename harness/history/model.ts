@@ -33,7 +33,7 @@ export interface Model<S = unknown, I = unknown, O = unknown> {
 /** Type-erased model, as the checker and the explanation handle it. */
 export type AnyModel = Model<any, any, any>;
 
-export function describeOperation(model: AnyModel, op: Operation): string {
+export function describeOperation(model: Pick<AnyModel, "describeOperation">, op: Operation): string {
   if (model.describeOperation !== undefined) return model.describeOperation(op);
   const out = op.return === Infinity ? "?" : JSON.stringify(op.output);
   return `${op.f}(${JSON.stringify(op.input)}) -> ${out}`;

@@ -1,10 +1,10 @@
 // The image stage against a real engine: images are built from the system's Dockerfiles with the binaries in
 // the context, run, and not rebuilt while their inputs are unchanged.
-import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GenericContainer, Wait } from "testcontainers";
 import { describe, expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import { build } from "../gobuild/index.ts";
 import { logger } from "../log.ts";
 import { loadSettings } from "../settings.ts";
@@ -15,7 +15,7 @@ import { buildImages } from "./index.ts";
 
 describe("image stage", () => {
   test("builds each image once from the system's Dockerfiles, with the binaries; unchanged inputs build nothing", async () => {
-    const root = await mkdtemp(join(tmpdir(), "images-"));
+    const root = await testDir("images-");
     const files: Record<string, string> = {
       "hello/go.mod": "module example.local/hello\n\ngo 1.24\n",
       "hello/main.go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello from the image") }\n',

@@ -1,9 +1,8 @@
 // Images pile up (issue 20, row 7): prune keeps the newest N content-hashed tags of each image and removes the rest.
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import { dockerClient } from "../docker/client.ts";
 import { projectRoot } from "../paths.ts";
 
@@ -16,7 +15,7 @@ afterAll(async () => {
 });
 
 test("pgo-harness prune --keep 1 removes the older tags of each image, newest kept", { timeout: 120_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), "prune-"));
+  const dir = await testDir("prune-");
   await execa("tar", ["cf", join(dir, "empty.tar"), "--files-from", "/dev/null"]);
   // Three builds of one image and one of another, oldest first (Created is in seconds: a second apart).
   for (const [image, hash] of [["test", "aaaa"], ["test", "bbbb"], ["config", "cccc"], ["test", "dddd"]] as const) {

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import fse from "fs-extra";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { removeDir } from "../testing/temp.ts";
 import { findSetupComplete } from "../compose/setup-complete.ts";
 import { ensureInstrumentor, instrumentWorkspace, INSTRUMENTOR_VERSION } from "../instrument/instrument.ts";
 import { projectRoot } from "../paths.ts";
@@ -61,6 +62,7 @@ const ALL_PASS = {
   [OUTSIDE_CATALOG]: "passed",
 };
 
+afterAll(() => (root !== "" ? removeDir(root) : undefined));
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "properties-"));
   cgo = await build(FIXTURE, join(root, "sdkprog.cgo"), true);

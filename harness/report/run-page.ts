@@ -4,6 +4,7 @@
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { z } from "zod";
+import { faultsHtml, runFaults, writeHistoryTimelines } from "./faults.ts";
 import { escapeHtml, page, table, type Cell } from "./html.ts";
 
 const verdict = z.union([z.boolean(), z.literal("unknown")]);
@@ -142,6 +143,11 @@ export async function writeRunPage(runDir: string): Promise<RunPageSummary> {
   if (res === undefined && !(results instanceof Error)) problems.push("results.json is missing: the run ended before its results were written (interrupted?)");
 
   const files = await listFiles(runDir, runDir);
+  const faults = runFaults(res?.faults ?? []);
+  // The client history redrawn with the fault windows (before the page lists the run's files).
+  const drawn = await writeHistoryTimelines(runDir, res?.checks ?? [], faults, files);
+  problems.push(...drawn.problems);
+  for (const t of drawn.timelines) if (!files.includes(t.file)) files.push(t.file);
   const system = run?.system ?? "?";
   const id = run?.id ?? runDir.split("/").pop() ?? "?";
   const title = `${system}${run?.variant !== undefined ? ` · ${run.variant}` : ""} · run ${id}`;
@@ -171,10 +177,11 @@ export async function writeRunPage(runDir: string): Promise<RunPageSummary> {
   }))));
   const propList = props === undefined || props instanceof Error ? undefined : Array.isArray(props) ? props : props.properties;
   sections.push(section("properties", "Properties (the system's Antithesis assertions)", propList === undefined ? "<p>No properties.json in this run.</p>" : table(["property", "kind", "verdict", "location", "hits"], propList.map((p) => [p.name ?? p.message ?? "?", p.kind ?? "", verdictCell(p.passed ?? (p.status === undefined ? undefined : p.status === "passed" ? true : p.status === "failed" ? false : "unknown")), typeof p.location === "string" ? p.location : p.location === undefined ? "" : JSON.stringify(p.location), p.hits !== undefined ? JSON.stringify(p.hits) : p.examples !== undefined ? `${p.examples} examples, ${p.counterexamples ?? 0} counterexamples` : ""]))));
-  const faults = res?.faults ?? [];
-  sections.push(section("faults", "Faults", faults.length === 0 ? "<p>No fault was injected.</p>" : table(["fault", "details"], faults.map((f) => [String(f["name"] ?? f["kind"] ?? "fault"), { html: `<code>${escapeHtml(JSON.stringify(f))}</code>` }]))));
-  const timelines = files.filter((f) => f.startsWith("checks/") && f.endsWith(".html"));
-  sections.push(section("timeline", "History timeline", timelines.length === 0 ? "<p>No timeline in this run.</p>" : timelines.map((f) => `<p>${link(f).html}</p><iframe src="${escapeHtml(encodeURI(f))}" title="${escapeHtml(f)}"></iframe>`).join("")));
+  const withFaults = drawn.timelines[0];
+  sections.push(section("faults", "Faults", faultsHtml(faults, run?.rerun, withFaults?.originMs) + (faults.length > 0 && withFaults !== undefined ? `<p>On the history timeline: ${link(withFaults.file).html}</p>` : "")));
+  // The full history with the faults first, then the checks' own (e.g. a violation's illegal part).
+  const timelines = [...drawn.timelines.map((t) => t.file), ...files.filter((f) => f.startsWith("checks/") && f.endsWith(".html") && !drawn.timelines.some((t) => t.file === f))];
+  sections.push(section("timeline", "History timeline", drawn.notes.map((n) => `<p>${escapeHtml(n)}</p>`).join("") + (timelines.length === 0 ? "<p>No timeline in this run.</p>" : timelines.map((f) => `<p>${link(f).html}</p><iframe src="${escapeHtml(encodeURI(f))}" title="${escapeHtml(f)}"></iframe>`).join(""))));
   const groups: [string, string][] = [["logs/", "Container logs"], ["traces/", "Traces"], ["antithesis-sdk/", "Antithesis SDK output"]];
   sections.push(section("files", "Files", groups.map(([prefix, name]) => {
     const list = files.filter((f) => f.startsWith(prefix));

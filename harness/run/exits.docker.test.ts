@@ -1,10 +1,10 @@
 // A server that dies mid-workload fails the run, named with its exit code, signal and time, with its log kept —
 // even though the clients cope and every check passes (issue 20, row 1). A fault that says what it killed is
 // planned and does not count.
-import { mkdtemp, readdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import raftkvs from "../../systems/raftkvs/system.ts";
 import { projectName } from "../compose/up.ts";
 import { listProject } from "../docker/project.ts";
@@ -28,7 +28,7 @@ function killFollower(declare: boolean): Fault {
 }
 
 async function run(declare: boolean) {
-  const runsDir = await mkdtemp(join(tmpdir(), "exits-runs-"));
+  const runsDir = await testDir("exits-runs-");
   // About exits, not TraceLink: the design check on a run with a server killed mid-section runs to its 180 s budget.
   const system = { ...raftkvs, checks: (...a: Parameters<typeof raftkvs.checks>) => raftkvs.checks(...a).filter((c) => c.name !== "tracelink/spec") };
   const ctx = resolveContext(system, { ...process.env, ANTITHESIS: "0", PGO_HARNESS_RUNS_DIR: runsDir, RAFTKVS_OPS: "300", RAFTKVS_CLIENTS: "1" }, { write: () => undefined });

@@ -1,10 +1,10 @@
 // The pipeline on a real engine, outside Vitest's suite adapter: a checker that throws makes the run's verdict
 // unknown (its result carries the error) while the other checkers still judge the run; stages come in the order
 // written in pipeline.ts; down -v leaves nothing.
-import { mkdtemp, readFile, readlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, readlink } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import dqueue from "../../systems/dqueue/system.ts";
 import { projectName } from "../compose/up.ts";
 import { listProject } from "../docker/project.ts";
@@ -13,7 +13,7 @@ import { runPipeline, STAGES, type Stage } from "./pipeline.ts";
 import { variant } from "./variant.ts";
 
 test("a throwing checker yields unknown with its error; the rest of the run is judged and torn down", { timeout: 600_000 }, async () => {
-  const runsDir = await mkdtemp(join(tmpdir(), "pipeline-runs-"));
+  const runsDir = await testDir("pipeline-runs-");
   const ctx = resolveContext(dqueue, { ...process.env, ANTITHESIS: "0", PGO_HARNESS_RUNS_DIR: runsDir }, { write: () => undefined });
   const system = {
     ...ctx.system,

@@ -7,6 +7,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { removeDir, testDir } from "../testing/temp.ts";
 import dqueue from "../../systems/dqueue/system.ts";
 import raftkvs from "../../systems/raftkvs/system.ts";
 import failing from "../vitest/fixtures/failing/system.ts";
@@ -64,6 +65,7 @@ describe("pre-flight", () => {
   });
   afterAll(async () => {
     for (const ref of created) await docker.getImage(ref).remove().catch(() => undefined);
+    if (runsDir !== undefined) await removeDir(runsDir);
   });
 
   test("runs dqueue from its final image references with internal networks, and its template passes", { timeout: 600_000 }, async () => {
@@ -108,7 +110,7 @@ describe("pre-flight", () => {
     const SECRET_VALUE = "s3cr3t-value-never-printed";
     /** dqueue's compose file with `edit` applied, in a directory of its own. */
     async function badCompose(body: string): Promise<string> {
-      const dir = await mkdtemp(join(tmpdir(), "bad-compose-"));
+      const dir = await testDir("bad-compose-");
       await writeFile(join(dir, "docker-compose.yaml"), body);
       return join(dir, "docker-compose.yaml");
     }
@@ -142,7 +144,7 @@ describe("pre-flight", () => {
     });
 
     test("an image that is not linux/amd64: names the service and the platform", { timeout: 120_000 }, async () => {
-      const dir = await mkdtemp(join(tmpdir(), "arm-image-"));
+      const dir = await testDir("arm-image-");
       const { execa } = await import("execa");
       await execa("tar", ["cf", join(dir, "empty.tar"), "--files-from", "/dev/null"]);
       const tag = `pgoh-test-arm64:${Date.now().toString(36)}`;

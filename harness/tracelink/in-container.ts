@@ -13,7 +13,7 @@
 // declared (hit: false) before anything is read. The exit status follows the verdict: 0 a behaviour of the
 // design, 1 not, 3 unknown (the budget ran out: never a pass), 2 unusable input.
 import { appendFileSync, existsSync, mkdirSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { argv, env, exit, stderr, stdout } from "node:process";
@@ -106,9 +106,11 @@ export async function main(args: readonly string[], e: Readonly<Record<string, s
   const started = performance.now();
   let cut: { records: number; leftOut: number } | undefined;
   let verdict;
+  let snapDir: string | undefined;
   try {
     if (a.live) {
-      const snap = await liveSnapshot(files, await mkdtemp(join(tmpdir(), "pgo-validate-")));
+      snapDir = await mkdtemp(join(tmpdir(), "pgo-validate-"));
+      const snap = await liveSnapshot(files, snapDir);
       files = [...snap.files];
       cut = { records: snap.records, leftOut: snap.leftOut };
       stdout.write(`pgo-validate: live traces: ${snap.records} record(s) read, ${snap.records - snap.leftOut} in the consistent cut that is validated (${snap.leftOut} at the files' ends wait on sections not yet written)\n`);
@@ -122,6 +124,8 @@ export async function main(args: readonly string[], e: Readonly<Record<string, s
     stderr.write(`pgo-validate: ${reason}\n`);
     emit(assertRecord("sometimes", VALIDATED_PROPERTY, true, false, { reason }));
     return 2;
+  } finally {
+    if (snapDir !== undefined) await rm(snapDir, { recursive: true, force: true });
   }
   const seconds = Number(((performance.now() - started) / 1000).toFixed(3));
   const facts = { spec: a.spec, files: files.length, records: verdict.records, states: verdict.states, seconds, ...(cut !== undefined ? { liveRecordsRead: cut.records, leftOutOfCut: cut.leftOut } : {}) };

@@ -4,10 +4,10 @@
 // completed with a TLC ending where the test needs one), exiting as pgo.jar would.
 import { PGO_TRACES, TLC_LOGS } from "../../testdata/paths.ts";
 import { readFileSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import { INVARIANT_TAIL, SUCCESS_TAIL } from "./fixtures/fake-pgo/tlc-tails.ts";
 import { loadSettings } from "../settings.ts";
 import { PGO_JAR_CHECK, pgoJarChecker, pgoJarCheckerInCheckout, resolveJava, resolvePgoJar } from "./pgo-jar.ts";
@@ -47,7 +47,7 @@ interface Scenario {
 }
 
 async function fakePgo(scenario: Scenario) {
-  const dir = await mkdtemp(join(tmpdir(), "fake-pgo-"));
+  const dir = await testDir("fake-pgo-");
   const bin = join(dir, "bin");
   await mkdir(bin);
   const java = join(bin, "java");

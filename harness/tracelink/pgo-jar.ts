@@ -4,7 +4,7 @@
 // is missing. TLC can run for hours: progress lines go to ctx.log, and ctx.signal (or timeoutMs) kills the JVMs.
 import { once } from "node:events";
 import { constants, createWriteStream, existsSync, statSync } from "node:fs";
-import { access, mkdir, readdir } from "node:fs/promises";
+import { access, mkdir, readdir, rm } from "node:fs/promises";
 import { basename, delimiter, isAbsolute, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { execa } from "execa";
@@ -120,7 +120,11 @@ async function runStep(
   cwd: string,
 ): Promise<StepResult> {
   logFile.write(`$ ${[java, ...args].join(" ")}\n`);
-  const child = execa(java, args, { all: true, buffer: false, reject: false, detached: true, stdin: "ignore", cwd });
+  // The JVMs' temp files (TLC leaves a tlc-<n> directory per run) go to the work directory, removed after the step.
+  const javaTmp = join(cwd, "java-tmp");
+  await mkdir(javaTmp, { recursive: true });
+  const javaOptions = `${process.env["JAVA_TOOL_OPTIONS"] ?? ""} -Djava.io.tmpdir=${javaTmp}`.trim();
+  const child = execa(java, args, { all: true, buffer: false, reject: false, detached: true, stdin: "ignore", cwd, env: { JAVA_TOOL_OPTIONS: javaOptions } });
   let killTimer: NodeJS.Timeout | undefined;
   const onStop = () => {
     killGroup(child.pid, "SIGTERM");
@@ -152,6 +156,7 @@ async function runStep(
     // The group may outlive the direct child (an orphaned TLC JVM); make sure nothing is left behind.
     if (stop.aborted) killGroup(child.pid, "SIGKILL");
     if (killTimer !== undefined) clearTimeout(killTimer);
+    await rm(javaTmp, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 

@@ -1,12 +1,12 @@
 // The ShiViz export on every corpus run, parsed back with ShiViz's own default regex.
 import { PGO_TRACES } from "../../testdata/paths.ts";
 import { createReadStream } from "node:fs";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { PassThrough } from "node:stream";
 import { expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import { listTraceFiles } from "./reader.ts";
 import { SHIVIZ_REGEX, shivizHost, toShiViz, writeShiViz } from "./shiviz.ts";
 
@@ -109,7 +109,7 @@ test("writeShiViz streams to a writable; an empty directory is an error naming i
   let direct = "";
   for await (const chunk of toShiViz(dir)) direct += chunk;
   expect(written).toBe(direct);
-  const empty = await mkdtemp(join(tmpdir(), "shiviz-"));
+  const empty = await testDir("shiviz-");
   await writeFile(join(empty, "notes.txt"), "");
   await expect(writeShiViz(empty, new PassThrough())).rejects.toThrow(`no trace-*.log files in "${empty}"`);
 });

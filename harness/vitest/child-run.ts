@@ -1,11 +1,12 @@
 // Runs a suite in a child Vitest — optionally interrupting it with a signal once its workload is running —
 // and reports what the child printed and what it left on the Docker engine. Used to prove that failed and
 // interrupted runs leave nothing behind.
-import { mkdtemp } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { execa } from "execa";
+import { onTestFinished } from "vitest";
 import { listProject, type Leftovers } from "../docker/project.ts";
 import { projectRoot } from "../paths.ts";
 
@@ -46,11 +47,19 @@ const WORKLOAD_STARTED = /\/workload\/.*\] Running \/opt\/antithesis\/test\/v1\/
 
 export async function runSuiteInChild(opts: ChildRunOptions): Promise<ChildRunOutcome> {
   const runsDir = await mkdtemp(join(tmpdir(), "child-runs-"));
+  // Removed when the calling test ends (it reads the child's files first); outside a test the caller removes it.
+  try {
+    onTestFinished(() => rm(runsDir, { recursive: true, force: true, maxRetries: 3 }));
+  } catch {
+    // not called from a test
+  }
+  // The child's temp dir is inside it too: a child killed before its own clean-up leaves nothing elsewhere.
+  await mkdir(join(runsDir, "tmp"));
   // The child's JUnit goes to its own directory (never over the outer run's reports/), for tests to read.
   const junit = join(runsDir, "reports", "junit.xml");
   const child = execa(process.execPath, [join(projectRoot, "node_modules/vitest/vitest.mjs"), "run", ...opts.args, `--reporter=${opts.reporter ?? "default"}`, "--reporter=junit", `--outputFile.junit=${junit}`], {
     cwd: projectRoot,
-    env: { ...opts.env, PGO_HARNESS_RUNS_DIR: runsDir, PGO_HARNESS_REPORTS_DIR: join(runsDir, "reports"), FORCE_COLOR: "0" },
+    env: { ...opts.env, TMPDIR: join(runsDir, "tmp"), PGO_HARNESS_RUNS_DIR: runsDir, PGO_HARNESS_REPORTS_DIR: join(runsDir, "reports"), FORCE_COLOR: "0" },
     extendEnv: false,
     all: true,
     reject: false,

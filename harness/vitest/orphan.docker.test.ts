@@ -1,12 +1,11 @@
 // The run never outlives its caller (issue 20, row 4): `npx vitest run …` killed with SIGTERM exits at once
 // without passing the signal on; the Vitest process it leaves behind notices that its parent is gone and tears
 // the run down. The same for `npx pgo-harness run`.
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { execa } from "execa";
 import { describe, expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import { listProject, type Leftovers } from "../docker/project.ts";
 import { projectRoot } from "../paths.ts";
 import { childEnv } from "./child-run.ts";
@@ -15,10 +14,10 @@ const WORKLOAD_STARTED = /\/workload\/.*\] Running \/opt\/antithesis\/test\/v1\/
 const nothing: Leftovers = { containers: [], networks: [], volumes: [] };
 
 async function orphan(args: string[]): Promise<{ project: string; leftovers: Leftovers; output: string }> {
-  const dir = await mkdtemp(join(tmpdir(), "orphan-"));
+  const dir = await testDir("orphan-");
   const npx = execa("npx", args, {
     cwd: projectRoot,
-    env: childEnv({ DQUEUE_ITEMS: "1000000", PGO_HARNESS_RUNS_DIR: dir, PGO_HARNESS_REPORTS_DIR: join(dir, "reports"), FORCE_COLOR: "0" }),
+    env: childEnv({ DQUEUE_ITEMS: "1000000", TMPDIR: dir, PGO_HARNESS_RUNS_DIR: dir, PGO_HARNESS_REPORTS_DIR: join(dir, "reports"), FORCE_COLOR: "0" }),
     extendEnv: false,
     all: true,
     reject: false,

@@ -6,6 +6,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { removeDir } from "../testing/temp.ts";
 import type { StartedCluster } from "../compose/cluster.ts";
 import { waitForSetupComplete } from "../compose/setup-complete.ts";
 import { up } from "../compose/up.ts";
@@ -64,6 +65,7 @@ describe("test composer on a real cluster (synthetic templates)", () => {
   }, 600_000);
   afterAll(async () => {
     await cluster?.down();
+    if (runDir !== "") await removeDir(runDir);
   }, 120_000);
 
   for (const regime of ["singleton", "parallel", "serial"] as const) {

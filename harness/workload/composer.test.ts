@@ -3,11 +3,10 @@
 // fixtures/synthetic, listed from the repository as the containers would list them. composer.docker.test.ts
 // runs the same templates for real.
 import { accessSync, constants, readdirSync, statSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { testDir } from "../testing/temp.ts";
 import { logger } from "../log.ts";
 import { Composer, composerTimelines, defaultComposerConfig, loadComposerSettings, timelineSeed, type ComposerConfig } from "./composer.ts";
 import { type ObservedRun, phaseViolations, ruleViolations } from "./fixtures/synthetic/rules.ts";
@@ -54,7 +53,7 @@ async function timeline(commands: readonly TemplateCommand[], config: ComposerCo
     rec.end = ++clock;
     return { exitCode: run.name === extra.fail ? 7 : 0, tail: "" };
   };
-  const runDir = await mkdtemp(join(tmpdir(), "composer-test-"));
+  const runDir = await testDir("composer-test-");
   let schedule: Schedule;
   let error: unknown;
   try {
@@ -203,7 +202,7 @@ describe("test composer: every rule over many seeds", () => {
       return { exitCode: 0, tail: "" };
     };
     const seed = SEEDS.find((s) => new Composer(commands, config(s)).regime === "singleton")!;
-    const runDir = await mkdtemp(join(tmpdir(), "composer-test-"));
+    const runDir = await testDir("composer-test-");
     const result = await runWorkload({} as StartedCluster, commands, { env: {}, runDir, timeoutMs: 1000, log: quiet, composer: config(seed), exec, faults: [fault] });
     expect(result.faults).toEqual([{ fault, injected: { ok: true } }]);
     const at = (x: string) => order.findIndex((o) => o.startsWith(x));
