@@ -2,12 +2,12 @@
 // and started again from its persisted state, and mutants of it. The structural checks and the design check
 // read an instance's files as its incarnations; the design's Restart(n) is taken between them. pgo.jar cannot be
 // the oracle here: its tracegen models one file per instance.
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { TESTDATA } from "../../testdata/paths.ts";
 import { projectRoot } from "../paths.ts";
+import { testDirSync } from "../testing/temp.ts";
 import { main as inContainer } from "./in-container.ts";
 import { checkTraces } from "./index.ts";
 import { liveSnapshot } from "./live-snapshot.ts";
@@ -17,13 +17,10 @@ import { readEntries, specFromText, validateFiles, validateRun } from "./spec/in
 const ROOT = join(TESTDATA, "tracelink", "ours", "raftkvs", "restart");
 const SPEC = join(projectRoot, "systems", "raftkvs", "raftkvs.tla");
 const CFG = join(projectRoot, "systems", "raftkvs", "raftkvsValidate.cfg");
-const tmp: string[] = [];
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** base/ with the files of mutants/<name>/ in place of theirs. */
 function caseDir(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `restart-${name}-`));
-  tmp.push(dir);
+  const dir = testDirSync(`restart-${name}-`);
   cpSync(join(ROOT, "base"), dir, { recursive: true });
   if (name !== "base") cpSync(join(ROOT, "mutants", name), dir, { recursive: true });
   return dir;
@@ -63,8 +60,7 @@ describe("the unmodified restart run", () => {
     const text = readFileSync(SPEC, "utf8");
     const keeps = text.replace("    /\\ commitIndex'  = [commitIndex EXCEPT ![i] = 0]\n", "").replace("UNCHANGED <<network, currentTerm,", "UNCHANGED <<network, commitIndex, currentTerm,");
     expect(keeps).not.toBe(text);
-    const dir = mkdtempSync(join(tmpdir(), "restart-spec-"));
-    tmp.push(dir);
+    const dir = testDirSync("restart-spec-");
     const file = join(dir, "raftkvs.tla");
     writeFileSync(file, keeps);
     const v = await validate(caseDir("base"), file);
@@ -89,8 +85,7 @@ describe("the unmodified restart run", () => {
   });
 
   test("finally_tracelink's validator (--live, as in the container) reports it a behaviour of the design, and the lost term not", async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "restart-sdk-")), "sdk.jsonl");
-    tmp.push(join(out, ".."));
+    const out = join(testDirSync("restart-sdk-"), "sdk.jsonl");
     expect(await inContainer(["--live", "--spec", SPEC, caseDir("base")], { ANTITHESIS_SDK_LOCAL_OUTPUT: out })).toBe(0);
     expect(await inContainer(["--live", "--spec", SPEC, caseDir("lost-term")], { ANTITHESIS_SDK_LOCAL_OUTPUT: out })).toBe(1);
     const verdicts = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l).antithesis_assert).filter((a) => a.hit && a.assert_type === "always");
@@ -98,8 +93,7 @@ describe("the unmodified restart run", () => {
   });
 
   test("the live cut keeps the incarnations and validates", async () => {
-    const out = mkdtempSync(join(tmpdir(), "restart-live-"));
-    tmp.push(out);
+    const out = testDirSync("restart-live-");
     const snap = await liveSnapshot(await listTraceFiles(caseDir("base")), out);
     expect(snap).toMatchObject({ records: 270, leftOut: 0 });
     expect((await validate(out)).verdict).toBe("ok");
@@ -109,8 +103,7 @@ describe("the unmodified restart run", () => {
     const dir = caseDir("base");
     const file = join(dir, "trace-1-1108459550.log");
     writeFileSync(file, readFileSync(file, "utf8").split("\n").slice(0, 30).join("\n") + "\n"); // 30 of its 90 lines
-    const out = mkdtempSync(join(tmpdir(), "restart-live-"));
-    tmp.push(out);
+    const out = testDirSync("restart-live-");
     const snap = await liveSnapshot(await listTraceFiles(dir), out);
     expect(snap.records).toBe(210);
     expect(snap.leftOut).toBeGreaterThan(0);
