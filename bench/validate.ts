@@ -1,14 +1,15 @@
-// The native spec validator against pgo.jar + TLC (not a test): `npx node bench/validate.ts [--noall-paths]`.
+// The native spec validator against pgo.jar + TLC (not a test): `npx node bench/validate.ts [--noall-paths] [--only <text>]`.
 // Per run: records, our verdict and time (in-process, spec loading included); with PGO_JAR set (and java on
 // PATH) also pgo.jar tracegen + TLC's verdict and time on a copy of the run. Runs: the pingpong test data and
 // our dqueue and raftkvs runs with their mutants (testdata/; pgo.jar + TLC's seconds as recorded there when
-// PGO_JAR is not set), PGo's dqueue runs against our dqueue design; with PGO_DIR also PGo's dqueue,
+// PGO_JAR is not set), a long raftkvs run under partitions, PGo's dqueue runs against our dqueue design; with PGO_DIR also PGo's dqueue,
 // locksvc and 1-server raftkvs runs against PGo's own specs.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import process, { argv, env, stdout } from "node:process";
+import { gunzipSync } from "node:zlib";
 import { projectRoot } from "../harness/paths.ts";
 import { listTraceFiles } from "../harness/tracelink/reader.ts";
 import { validateFiles } from "../harness/tracelink/spec/index.ts";
@@ -27,6 +28,8 @@ interface Case {
   readonly base?: string;
   /** pgo.jar + TLC's seconds as recorded in the fixture's verdicts.tsv (same command, this machine). */
   readonly recordedSeconds?: number;
+  /** The trace files are gzipped (`trace-*.log.gz`): unpacked into a temporary folder first. */
+  readonly gz?: boolean;
 }
 
 /** `case<TAB>verdict<TAB>...<TAB>seconds` rows of a fixture's verdicts.tsv, by case. */
@@ -40,6 +43,8 @@ function recorded(root: string): Map<string, number> {
 }
 
 const noAll = argv.includes("--noall-paths");
+// `--only <text>`: just the runs whose name contains the text.
+const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1] : undefined;
 const dirs = (root: string) => (existsSync(root) ? readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(root, e.name)).sort() : []);
 const cases: Case[] = [];
 const pingpong = join(TESTDATA, "specs", "pingpong", "pingpong.tla");
@@ -57,6 +62,8 @@ if (existsSync(oursRaft)) {
     cases.push({ name: `ours/raftkvs/${name}`, spec: ourRaftSpec, dir, base: join(oursRaft, "base"), noAllPaths: true, ...(raftSeconds.has(name) ? { recordedSeconds: raftSeconds.get(name)! } : {}) });
   }
 }
+// Long runs of our raftkvs under faults (gzipped): thousands of lost messages in the network bags.
+for (const d of dirs(join(TESTDATA, "tracelink", "ours", "raftkvs-faults"))) cases.push({ name: `ours/raftkvs-faults/${basename(d)}`, spec: ourRaftSpec, dir: d, noAllPaths: true, gz: true });
 for (const d of dirs(join(PGO_TRACES, "dqueue", "ok"))) cases.push({ name: `pgo/dqueue/${basename(d)} (our spec)`, spec: ourDqueue, dir: d });
 const pgoDir = env["PGO_DIR"];
 if (pgoDir !== undefined) {
@@ -96,9 +103,13 @@ stdout.write(`mode: ${noAll ? "--noall-paths" : "all paths (tracegen's default);
 stdout.write(["run", "records", "ours", "ours ms", "ours cpu ms", "pgo.jar+TLC", "pgo.jar s", "speed-up"].join("\t") + "\n");
 const ratios: number[] = [];
 for (const c of cases) {
+  if (only !== undefined && !c.name.includes(only)) continue;
   const allPaths = !noAll && c.noAllPaths !== true;
   let dir = c.dir;
-  if (c.base !== undefined && c.base !== c.dir) {
+  if (c.gz === true) {
+    dir = mkdtempSync(join(tmpdir(), "bench-validate-"));
+    for (const f of readdirSync(c.dir)) if (f.endsWith(".log.gz")) writeFileSync(join(dir, f.slice(0, -3)), gunzipSync(readFileSync(join(c.dir, f))));
+  } else if (c.base !== undefined && c.base !== c.dir) {
     dir = mkdtempSync(join(tmpdir(), "bench-validate-"));
     cpSync(c.base, dir, { recursive: true });
     cpSync(c.dir, dir, { recursive: true });

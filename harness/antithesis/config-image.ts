@@ -5,7 +5,6 @@
 import { createHash } from "node:crypto";
 import { basename, join, relative } from "node:path";
 import fse from "fs-extra";
-import { GenericContainer } from "testcontainers";
 import { isScalar, parse, parseDocument, visit } from "yaml";
 import { readFilesFromContainer } from "../docker/archive.ts";
 import type { Docker } from "../docker/client.ts";
@@ -116,6 +115,8 @@ export async function buildConfigImage(opts: ConfigImageOptions): Promise<BuiltC
   if (await imageExists(opts.docker, tag)) {
     opts.log.info(`config image ${tag} is up to date`);
   } else {
+    // Loaded here: every suite imports this file (through the submit path), only ANTITHESIS=1 builds with it.
+    const { GenericContainer } = await import("testcontainers");
     await opts.log.step(`Building config image ${tag} from ${basename(spec.dockerfile)}`, () =>
       GenericContainer.fromDockerfile(context, basename(spec.dockerfile)).withPlatform("linux/amd64").build(tag, { deleteOnExit: false }),
     );

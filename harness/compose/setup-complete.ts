@@ -50,8 +50,16 @@ export async function waitForSetupComplete(cluster: StartedCluster, timeoutMs: n
         `setup-complete not signalled after ${timeoutMs / 1000} s: no {"antithesis_setup":{"status":"complete"}} line in ${SDK_OUTPUT_DIR} (files: ${[...files.keys()].join(", ") || "none"})`,
       );
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, pollDelay(deadline - timeoutMs)));
   }
+}
+
+/**
+ * How long to wait before looking again: 100 ms in the first seconds, where a warm system signals (a run
+ * waited up to half a second for nothing), then 500 ms, so that a slow start-up does not keep the engine busy.
+ */
+export function pollDelay(startedAt: number, now = Date.now()): number {
+  return now - startedAt < 5_000 ? 100 : 500;
 }
 
 /** Waits until a service whose name matches `services` has logged a line matching `message`; returns the line. */
@@ -65,6 +73,6 @@ export async function waitForLogMessage(cluster: StartedCluster, services: RegEx
       if (line !== undefined) return { service: c.service, line };
     }
     if (Date.now() > deadline) throw new SetupError(`log message ${message} not received from services ${services} after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, pollDelay(deadline - timeoutMs)));
   }
 }

@@ -1,5 +1,6 @@
 // One Docker client for the harness, talking to whatever engine testcontainers would use (DOCKER_HOST or the
 // local socket), so that dockerode calls and testcontainers calls always reach the same engine.
+import "./lazy-session.ts"; // before dockerode
 import Docker from "dockerode";
 
 export type { default as Docker } from "dockerode";

@@ -1,6 +1,7 @@
 // A compose project as Docker sees it, found by compose's own project label: its containers, and removal of
 // everything it holds. Used after `down -v` to prove (and enforce) that nothing is left, and by the reaper after
 // a crash or interrupt.
+import "./lazy-session.ts"; // before dockerode
 import Docker from "dockerode";
 
 export interface ServiceContainer {

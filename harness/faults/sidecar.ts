@@ -4,7 +4,6 @@
 // own containers; rules live in the target's namespace and go with it.
 import { fileURLToPath } from "node:url";
 import { readFile } from "node:fs/promises";
-import { GenericContainer } from "testcontainers";
 import { hashInputs, short } from "../gobuild/hash.ts";
 import type { StartedCluster } from "../compose/cluster.ts";
 import { execIn } from "../docker/exec.ts";
@@ -19,6 +18,8 @@ export async function sidecarImage(docker: Docker, baseImage: string, log: Logge
   const recipe = await readFile(`${CONTEXT}Dockerfile`, "utf8");
   const tag = `pgo-harness/fault-sidecar:${short(await hashInputs(["fault-sidecar/v1", await imageId(docker, baseImage), recipe]))}`;
   if (await imageExists(docker, tag)) return tag;
+  // Loaded only when the image is built: every run imports this file (through the harness's index), few build.
+  const { GenericContainer } = await import("testcontainers");
   await log
     .step(`Building the fault sidecar image ${tag} (iproute2, iptables from the Debian mirror)`, () =>
       GenericContainer.fromDockerfile(CONTEXT).withBuildArgs({ BASE_IMAGE: baseImage }).withPlatform("linux/amd64").build(tag, { deleteOnExit: false }),

@@ -142,6 +142,28 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
     for (const f of faultList) await f.heal?.(cluster).catch((err: unknown) => log.warn(`could not heal fault "${f.name}": ${String(err)}`));
   }
 
+  /**
+   * Heals, saves the container logs (and the SDK output, unless collected), then `down -v`; started once: by a
+   * passed collect (the stopped containers change no more, so properties and checks run beside it) or by the
+   * down stage, which always waits for it.
+   */
+  let tearingDown: Promise<void> | undefined;
+  function teardown(collected: boolean): Promise<void> {
+    const c = cluster!;
+    tearingDown ??= (async () => {
+      try {
+        await healFaults();
+        await saveContainerLogs().catch((err: unknown) => log.warn(`could not save container logs: ${String(err)}`));
+        if (!collected) await collectSdkOutput(c, run.dir).catch(() => undefined);
+      } finally {
+        await c.down();
+      }
+    })();
+    // Its failure is the down stage's to report: not an unhandled rejection while the checks run.
+    tearingDown.catch(() => undefined);
+    return tearingDown;
+  }
+
   async function saveContainerLogs(): Promise<string | undefined> {
     if (cluster === undefined) return undefined;
     return saveLogs(ctx.docker, await cluster.containers(), run.dir);
@@ -295,6 +317,8 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
       log.info(`collected ${traces.files.length} trace file(s) into ${traces.dir}`);
       if (traces.files.length === 0) throw new Error(`no trace files (trace-*.log) in volume "${system.tracesVolume}"`);
       tracesDir = traces.dir;
+      // Everything the rest reads is in the run directory now: the teardown need not wait for the checks.
+      void teardown(true);
     });
 
     await stage("properties", async () => {
@@ -340,14 +364,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
     failure = undefined;
     await stage("down", async () => {
       if (cluster === undefined) return "nothing was started";
-      const c = cluster;
-      try {
-        await healFaults();
-        await saveContainerLogs().catch((err: unknown) => log.warn(`could not save container logs: ${String(err)}`));
-        await collectSdkOutput(c, run.dir).catch(() => undefined);
-      } finally {
-        await c.down();
-      }
+      await teardown(false);
     });
     failure = before ?? failure;
     reaper?.close();

@@ -1,11 +1,13 @@
 // The prepare stages, build and images: the Go workspace and binaries, the base image, the system's images.
-// Locks make concurrent runs on one machine build each thing once.
+// Locks make concurrent runs on one machine build each thing once. A warm run asks the stamp first
+// (prepare-stamp.ts): when no input was touched since the last full prepare, its result is reused, and the
+// build and image code (with esbuild, the instrumentor, testcontainers) is not even loaded.
 import { join } from "node:path";
 import { withLock } from "../gobuild/lock.ts";
-import { build } from "../gobuild/index.ts";
 import { resolveBaseImage } from "../image/base-image.ts";
-import { buildImages, type BuiltImage } from "../image/index.ts";
+import type { BuiltImage } from "../image/index.ts";
 import { requireDocker, type RunContext } from "./context.ts";
+import { baseImageIdentity, readStamp, stampKey, writeStamp } from "./prepare-stamp.ts";
 
 /** What the prepare stages hand to the rest of the run (survives structuredClone: Vitest's provide/inject). */
 export interface PreparedSystem {
@@ -15,7 +17,12 @@ export interface PreparedSystem {
   readonly images: readonly BuiltImage[];
 }
 
-export async function prepareSystem(ctx: RunContext): Promise<PreparedSystem> {
+export interface PrepareOptions {
+  /** Skip the stamp and take the full path (content hashes of every input), as a cold run does. */
+  readonly ignoreStamp?: boolean;
+}
+
+export async function prepareSystem(ctx: RunContext, opts: PrepareOptions = {}): Promise<PreparedSystem> {
   const { system, settings, docker, log } = ctx;
   if (system.checkout !== undefined) log.info(`building from the PGo checkout ${system.checkout}: ${system.modules.map((m) => `${m.name} (${m.dir})`).join(", ")}`);
   await requireDocker(ctx);
@@ -27,17 +34,30 @@ export async function prepareSystem(ctx: RunContext): Promise<PreparedSystem> {
   const instrument = settings.antithesis ? (settings.instrument ?? system.instrument) : [];
   const unknown = instrument.find((n) => !system.modules.some((m) => m.name === n));
   if (unknown !== undefined) throw new Error(`ANTITHESIS_INSTRUMENT names "${unknown}", which is not a module of ${system.name} (${system.modules.map((m) => m.name).join(", ")})`);
+  const baseImage = await resolveBaseImage(settings, docker, log.child("image"));
+  // Taken before the full path reads anything: a file changed while it runs makes the next run look again.
+  const key = await stampKey(system, settings, instrument, await baseImageIdentity(docker, baseImage));
+  if (opts.ignoreStamp !== true) {
+    const stamped = await readStamp(key, system, docker);
+    if (stamped !== undefined) {
+      log.child("build").info(`build ${stamped.build.hash.slice(0, 12)} and images ${stamped.images.map((i) => i.tag.slice(i.tag.lastIndexOf(":") + 1)).join(", ")} are up to date (no input touched since they were built)`);
+      return stamped;
+    }
+  }
+  const { build } = await import("../gobuild/index.ts");
+  const { buildImages } = await import("../image/index.ts");
   const built = await withLock(join(locks, `build-${system.name}`), () =>
     build(system, settings.cacheDir, log.child("build"), { instrument, cgo: true }),
   );
-  const baseImage = await resolveBaseImage(settings, docker, log.child("image"));
   const images = await withLock(join(locks, `images-${system.name}`), () =>
     buildImages({ system, build: built, baseImage, cacheDir: settings.cacheDir, docker, log: log.child("image") }),
   );
-  return {
+  const prepared: PreparedSystem = {
     system: system.name,
     baseImage,
     build: { hash: built.hash, cached: built.cached, workspace: built.workspace, binDir: built.binDir, symbolsDir: built.symbolsDir },
     images,
   };
+  await writeStamp(key, prepared).catch((err: unknown) => log.warn(`could not write the prepare stamp (the next run takes the full path again): ${String(err)}`));
+  return prepared;
 }

@@ -283,3 +283,202 @@ export function formatTlaValue(v: TlaValue): string {
         : `(${v.pairs.map(([k, x]) => `(${formatTlaValue(k)}) :> (${formatTlaValue(x)})`).join(" @@ ")})`;
   }
 }
+
+// ---- fingerprints --------------------------------------------------------------------------------------------
+// A 128-bit fingerprint per value (four 32-bit lanes), equal for the values `canonical` makes equal, as TLC keeps
+// states by fingerprint. A set is the lane-wise sum of its mixed elements and a function (tuple, record) the
+// sum of its mixed (key, value) pairs, so [f EXCEPT ![k] = v] has the fingerprint of f minus the old pair plus
+// the new one: a step that changes one message of a large network costs O(1) here, not the network's size.
+
+export type Fingerprint = readonly [number, number, number, number];
+
+const C1 = 0x239b961b;
+const C2 = 0xab0e9789;
+const C3 = 0x38b34ae5;
+const C4 = 0xa1e38b93;
+const rotl = (x: number, r: number) => (x << r) | (x >>> (32 - r));
+const fmix = (h: number) => {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+};
+
+/** MurmurHash3 x86_128 over 32-bit words. */
+function hashWords(words: readonly number[], seed: number): Fingerprint {
+  let h1 = seed | 0;
+  let h2 = seed ^ 0x5bd1e995;
+  let h3 = seed ^ 0x1b873593;
+  let h4 = seed ^ 0x7fb0ac4d;
+  const n = words.length;
+  for (let i = 0; i < n; i += 4) {
+    let k1 = words[i]! | 0;
+    let k2 = (words[i + 1] ?? 0) | 0;
+    let k3 = (words[i + 2] ?? 0) | 0;
+    let k4 = (words[i + 3] ?? 0) | 0;
+    k1 = Math.imul(rotl(Math.imul(k1, C1), 15), C2);
+    h1 ^= k1;
+    h1 = (Math.imul(rotl(h1, 19) + h2, 5) + 0x561ccd1b) | 0;
+    k2 = Math.imul(rotl(Math.imul(k2, C2), 16), C3);
+    h2 ^= k2;
+    h2 = (Math.imul(rotl(h2, 17) + h3, 5) + 0x0bcaa747) | 0;
+    k3 = Math.imul(rotl(Math.imul(k3, C3), 17), C4);
+    h3 ^= k3;
+    h3 = (Math.imul(rotl(h3, 15) + h4, 5) + 0x96cd1c35) | 0;
+    k4 = Math.imul(rotl(Math.imul(k4, C4), 18), C1);
+    h4 ^= k4;
+    h4 = (Math.imul(rotl(h4, 13) + h1, 5) + 0x32ac3b17) | 0;
+  }
+  h1 ^= n;
+  h2 ^= n;
+  h3 ^= n;
+  h4 ^= n;
+  h1 = (h1 + h2 + h3 + h4) | 0;
+  h2 = (h2 + h1) | 0;
+  h3 = (h3 + h1) | 0;
+  h4 = (h4 + h1) | 0;
+  h1 = fmix(h1);
+  h2 = fmix(h2);
+  h3 = fmix(h3);
+  h4 = fmix(h4);
+  h1 = (h1 + h2 + h3 + h4) | 0;
+  h2 = (h2 + h1) | 0;
+  h3 = (h3 + h1) | 0;
+  h4 = (h4 + h1) | 0;
+  return [h1, h2, h3, h4];
+}
+
+const SEED_STRING = 1;
+const SEED_INT = 2;
+const SEED_BOOL = 3;
+const SEED_MODEL = 4;
+const SEED_ELEMENT = 5;
+const SEED_PAIR = 6;
+// The empty set and the empty function differ; every composite is its tag plus its mixed parts.
+const TAG_SET = hashWords([0x5e7], 7);
+const TAG_FN = hashWords([0xf0], 8);
+
+function hashString(s: string, seed: number): Fingerprint {
+  const words: number[] = [];
+  for (let i = 0; i < s.length; i += 2) words.push(s.charCodeAt(i) | (i + 1 < s.length ? s.charCodeAt(i + 1) << 16 : 0));
+  // The length is a word of its own: "a" and "a\0" differ.
+  words.push(s.length);
+  return hashWords(words, seed);
+}
+
+const add = (a: Fingerprint, b: Fingerprint): Fingerprint => [(a[0] + b[0]) | 0, (a[1] + b[1]) | 0, (a[2] + b[2]) | 0, (a[3] + b[3]) | 0];
+const sub = (a: Fingerprint, b: Fingerprint): Fingerprint => [(a[0] - b[0]) | 0, (a[1] - b[1]) | 0, (a[2] - b[2]) | 0, (a[3] - b[3]) | 0];
+const mixElement = (x: Fingerprint): Fingerprint => hashWords(x, SEED_ELEMENT);
+const mixPair = (k: Fingerprint, v: Fingerprint): Fingerprint => hashWords([k[0], k[1], k[2], k[3], v[0], v[1], v[2], v[3]], SEED_PAIR);
+
+/**
+ * A memo on value objects, kept in one non-enumerable slot per object (invisible to JSON and structural
+ * comparison): much cheaper than a WeakMap holding millions of values, whose inserts cost more than what they
+ * memoised. Each memo is a field of the slot, so an object is given its slot once.
+ */
+const SLOT = Symbol("memo");
+type Slot = Record<string, unknown>;
+export function hiddenMemo<T>(name: string): { get: (v: object) => T | undefined; set: (v: object, x: T) => void } {
+  return {
+    get: (v) => (v as { [SLOT]?: Slot })[SLOT]?.[name] as T | undefined,
+    set: (v, x) => {
+      let slot = (v as { [SLOT]?: Slot })[SLOT];
+      if (slot === undefined) Object.defineProperty(v, SLOT, { value: (slot = {}) });
+      if (slot[name] === undefined) slot[name] = x;
+    },
+  };
+}
+const fpMemo = hiddenMemo<Fingerprint>("fingerprint");
+const fpKeyMemo = hiddenMemo<string>("fingerprintKey");
+const intFps: Fingerprint[] = [];
+const fieldFps = new Map<string, Fingerprint>();
+const intFp = (n: bigint): Fingerprint => {
+  if (n >= 0n && n < 1024n) return (intFps[Number(n)] ??= hashString(n.toString(), SEED_INT));
+  return hashString(n.toString(), SEED_INT);
+};
+const fieldFp = (k: string): Fingerprint => {
+  let f = fieldFps.get(k);
+  if (f === undefined) {
+    f = hashString(k, SEED_STRING);
+    if (fieldFps.size < 100_000) fieldFps.set(k, f);
+  }
+  return f;
+};
+
+/** The value's fingerprint (memoised per value object: values are immutable). */
+export function fingerprint(v: TlaValue): Fingerprint {
+  switch (v.kind) {
+    case "int":
+      return intFp(v.value);
+    case "bool":
+      return v.value ? FP_TRUE : FP_FALSE;
+    case "string":
+      return fieldFp(v.value);
+  }
+  let f = fpMemo.get(v);
+  if (f === undefined) {
+    f = fingerprintOf(v);
+    fpMemo.set(v, f);
+  }
+  return f;
+}
+const FP_TRUE = hashWords([1], SEED_BOOL);
+const FP_FALSE = hashWords([0], SEED_BOOL);
+
+function fingerprintOf(v: TlaValue): Fingerprint {
+  let acc: Fingerprint;
+  switch (v.kind) {
+    case "model":
+      return hashString(v.name, SEED_MODEL);
+    case "set":
+      acc = TAG_SET;
+      for (const x of v.items) acc = add(acc, mixElement(fingerprint(x)));
+      return acc;
+    case "seq":
+      acc = TAG_FN;
+      for (let i = 0; i < v.items.length; i++) acc = add(acc, mixPair(intFp(BigInt(i + 1)), fingerprint(v.items[i]!)));
+      return acc;
+    case "record":
+      acc = TAG_FN;
+      for (const [k, x] of v.fields) acc = add(acc, mixPair(fieldFp(k), fingerprint(x)));
+      return acc;
+    case "function":
+      acc = TAG_FN;
+      for (const [k, x] of v.pairs) acc = add(acc, mixPair(fingerprint(k), fingerprint(x)));
+      return acc;
+    default:
+      return fingerprint(v);
+  }
+}
+
+/** The fingerprint if it is already known (computing one walks the whole value). */
+export function knownFingerprint(v: TlaValue): Fingerprint | undefined {
+  if (v.kind === "int" || v.kind === "bool" || v.kind === "string") return fingerprint(v);
+  return fpMemo.get(v);
+}
+
+/**
+ * Records the fingerprint of `out`, a function made from `f` by setting key k from `before` (undefined: k was
+ * absent) to `after` (undefined: k is removed) — only when f's fingerprint is known (no full walk here).
+ */
+export function deriveFingerprint(out: TlaValue, f: TlaValue, k: TlaValue, before: TlaValue | undefined, after: TlaValue | undefined): void {
+  const ff = fpMemo.get(f);
+  if (ff === undefined) return;
+  const fk = fingerprint(k);
+  let acc = ff;
+  if (before !== undefined) acc = sub(acc, mixPair(fk, fingerprint(before)));
+  if (after !== undefined) acc = add(acc, mixPair(fk, fingerprint(after)));
+  fpMemo.set(out, acc);
+}
+
+export const sameFingerprint = (a: Fingerprint, b: Fingerprint): boolean => a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+
+/** The fingerprint as a short string (a map key). */
+export function fingerprintKey(v: TlaValue): string {
+  if (v.kind === "int" || v.kind === "bool" || v.kind === "string") return keyOfFp(fingerprint(v));
+  let k = fpKeyMemo.get(v);
+  if (k === undefined) fpKeyMemo.set(v, (k = keyOfFp(fingerprint(v))));
+  return k;
+}
+const keyOfFp = (f: Fingerprint) => `${f[0]},${f[1]},${f[2]},${f[3]}`;

@@ -90,3 +90,27 @@ test("what cannot be evaluated is refused, naming the place", () => {
   expect(() => value("Undefined + 1")).toThrow(/\.tla:2: unknown name Undefined/);
   expect(() => parseModule("---- MODULE b ----\nE == (1 + \n====", "b.tla").defs.get("E")!.get()).toThrow(SpecError);
 });
+
+test("bags of messages (a network): sends and receives done in place give TLC's bags", () => {
+  const b = "(SetToBag({[t |-> 1], [t |-> 2]}) (+) SetToBag({[t |-> 2]}))";
+  same(`${b} (+) SetToBag({[t |-> 3]})`, "([t |-> 1] :> 1 @@ [t |-> 2] :> 2 @@ [t |-> 3] :> 1)");
+  same(`${b} (-) SetToBag({[t |-> 2]})`, "([t |-> 1] :> 1 @@ [t |-> 2] :> 1)");
+  same(`(${b} (-) SetToBag({[t |-> 1]})) (-) SetToBag({[t |-> 2]})`, "([t |-> 2] :> 1)");
+  same(`((${b} (-) SetToBag({[t |-> 1]})) (-) SetToBag({[t |-> 2]})) (-) SetToBag({[t |-> 2]})`, "<<>>");
+  same(`${b} (-) SetToBag({[t |-> 9]})`, "([t |-> 1] :> 1 @@ [t |-> 2] :> 2)");
+  same(`<<[t |-> 2] \\in BagToSet(${b}), [t |-> 3] \\in BagToSet(${b}), Cardinality(BagToSet(${b})), BagToSet(${b}) = {[t |-> 1], [t |-> 2]}>>`, "<<TRUE, FALSE, 2, TRUE>>");
+  same(`<<\\E m \\in BagToSet(${b}) : m.t = 2, \\E m \\in BagToSet(${b}) : m.t = 5, BagCardinality(${b})>>`, "<<TRUE, FALSE, 3>>");
+});
+
+test("a receive from a bag as an action: the message taken is found whether or not the receiver's variable changed", () => {
+  const recv = parseModule("---- MODULE r ----\nR == \\E msg \\in BagToSet(x) : x' = x (-) SetToBag({msg}) /\\ y' = msg\n====", "r.tla").defs.get("R")!.get().body;
+  const net = parseTlaValue("([t |-> 1] :> 1 @@ [t |-> 2] :> 1 @@ [t |-> 3] :> 2)");
+  const holds = (y: string, x2: string, y2: string) => ev.holds(recv, { state: { x: net, y: parseTlaValue(y) }, next: { x: parseTlaValue(x2), y: parseTlaValue(y2) }, memo: new Map() });
+  // y changes to the message taken; then a duplicate of the message y already holds (y unchanged).
+  expect(holds("[t |-> 0]", "([t |-> 1] :> 1 @@ [t |-> 3] :> 2)", "[t |-> 2]")).toBe(true);
+  expect(holds("[t |-> 3]", "([t |-> 1] :> 1 @@ [t |-> 2] :> 1 @@ [t |-> 3] :> 1)", "[t |-> 3]")).toBe(true);
+  // Mutants: the message removed is not the one received; a message not in the bag is received.
+  expect(holds("[t |-> 0]", "([t |-> 1] :> 1 @@ [t |-> 3] :> 2)", "[t |-> 1]")).toBe(false);
+  expect(holds("[t |-> 3]", "([t |-> 1] :> 1 @@ [t |-> 2] :> 1 @@ [t |-> 3] :> 2)", "[t |-> 3]")).toBe(false);
+  expect(holds("[t |-> 0]", "([t |-> 1] :> 1 @@ [t |-> 2] :> 1 @@ [t |-> 3] :> 2)", "[t |-> 4]")).toBe(false);
+});

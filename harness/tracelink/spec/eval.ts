@@ -7,7 +7,7 @@ import type { TlaModule } from "./module.ts";
 import { SpecError } from "./lexer.ts";
 import {
   Unsupported, apply, asBool, asInt, asSeq, bool, compareValues, domain, EMPTY_SEQ, eq, EvalError, FALSE, int, makeFunction, makeSet,
-  pairsOf, setHas, show, str, TRUE, tryApply, update,
+  pairsOf, setHas, show, str, TRUE, tryApply, update, extend, without,
 } from "./values.ts";
 
 /** An operator passed as an argument (`F(_)` parameters, LAMBDA). */
@@ -162,7 +162,7 @@ export class Evaluator {
       }
       case "prime": {
         if (ctx.next === undefined) return this.err(undefined, "a primed expression outside an action");
-        return this.ev(e.e, { state: ctx.next, next: undefined, memo: new Map() }, scope);
+        return this.ev(e.e, primedCtx(ctx, ctx.next), scope);
       }
       case "app": {
         const f = this.ev(e.f, ctx, scope);
@@ -511,6 +511,12 @@ export class Evaluator {
         return makeFunction([...pairsOf(l), ...pairsOf(r).filter(([k]) => !seen.has(canonical(k)))]);
       }
       case "(+)": {
+        // A bag plus a few elements (a send): each added in place of rebuilding the bag.
+        if (l.kind === "function" && pairsOf(r).length <= 4) {
+          let out: TlaValue = l;
+          for (const [k, n] of pairsOf(r)) out = extend(out, k, int((tryApply(out, k) === undefined ? 0n : asInt(tryApply(out, k)!, "(+)")) + asInt(n, "(+)")));
+          return out;
+        }
         const out = new Map<string, [TlaValue, bigint]>();
         for (const [k, n] of [...pairsOf(l), ...pairsOf(r)]) {
           const c = canonical(k);
@@ -519,6 +525,17 @@ export class Evaluator {
         return makeFunction([...out.values()].map(([k, n]) => [k, int(n)] as const));
       }
       case "(-)": {
+        // A bag minus a few elements (a receive).
+        if (l.kind === "function" && pairsOf(r).length <= 4) {
+          let out: TlaValue = l;
+          for (const [k, n] of pairsOf(r)) {
+            const have = tryApply(out, k);
+            if (have === undefined) continue;
+            const left = asInt(have, "(-)") - asInt(n, "(-)");
+            out = left > 0n ? update(out, k, int(left)) : without(out, k);
+          }
+          return out;
+        }
         const sub = new Map(pairsOf(r).map(([k, n]) => [canonical(k), asInt(n, "(-)")]));
         const out: [TlaValue, TlaValue][] = [];
         for (const [k, n] of pairsOf(l)) {
@@ -557,7 +574,7 @@ export class Evaluator {
       case "UNCHANGED": {
         if (ctx.next === undefined) return this.err(line, "UNCHANGED outside an action");
         const before = this.val(x, ctx, scope);
-        const after = this.val(x, { state: ctx.next, next: undefined, memo: new Map() }, scope);
+        const after = this.val(x, primedCtx(ctx, ctx.next), scope);
         return bool(eq(before, after));
       }
     }
@@ -641,9 +658,14 @@ export class Evaluator {
       case "SetToBag":
         need(1);
         return makeFunction(this.elements(args[0]!, line).map((x) => [x, int(1n)] as const));
-      case "BagToSet":
+      case "BagToSet": {
         need(1);
-        return domain(v(0));
+        // Lazily: `msg \in BagToSet(b)` is a lookup, and `\E msg \in BagToSet(b)` in an action tries the step's
+        // values first (a receive from a network of thousands of messages), before enumerating the domain.
+        const b = v(0);
+        if (b.kind !== "function") return domain(b);
+        return { kind: "lazyset", desc: "BagToSet(b)", has: (x) => tryApply(b, x) !== undefined, items: () => this.elements(domain(b)) };
+      }
       case "BagIn":
         need(2);
         return bool(tryApply(v(1), v(0)) !== undefined);
@@ -706,6 +728,14 @@ export class Evaluator {
   }
 }
 
+/** The context of the next state (one per action context: an action primes many expressions). */
+const primedMemo = new WeakMap<EvalCtx, EvalCtx>();
+function primedCtx(ctx: EvalCtx, next: State): EvalCtx {
+  let p = primedMemo.get(ctx);
+  if (p === undefined) primedMemo.set(ctx, (p = { state: next, next: undefined, memo: new Map() }));
+  return p;
+}
+
 const stepValuesMemo = new WeakMap<State, WeakMap<State, TlaValue[]>>();
 /** The values a step wrote: the parts of the next state that differ from the state (memoised per pair). */
 function stepValues(state: State, next: State): TlaValue[] {
@@ -719,9 +749,20 @@ function stepValues(state: State, next: State): TlaValue[] {
     if (a !== undefined && eq(a, b)) return;
     acc.push(b);
     if (depth === 0 || (b.kind !== "seq" && b.kind !== "record" && b.kind !== "function")) return;
+    // Not into large functions (a network bag of thousands of messages: its values are counts, and walking it
+    // per step cost O(n)); these values are only tried first, the quantifier still enumerates its set after.
+    if ((b.kind === "seq" ? b.items.length : b.kind === "record" ? b.fields.size : b.pairs.length) > 64) return;
     for (const [k, x] of pairsOf(b)) walk(a === undefined || (a.kind !== "seq" && a.kind !== "record" && a.kind !== "function") ? undefined : tryApply(a, k), x, depth - 1);
   };
   for (const k of Object.keys(next)) walk(state[k], next[k]!, 3);
+  // Then the values of small functions that did not change: a message received twice in a row (a duplicate)
+  // leaves m[self] as it was, and trying the whole network bag for it cost O(n) evaluations of the action.
+  for (const k of Object.keys(next)) {
+    const b = next[k]!;
+    if ((b.kind === "seq" || b.kind === "record" || b.kind === "function") && (b.kind === "seq" ? b.items.length : b.kind === "record" ? b.fields.size : b.pairs.length) <= 64) {
+      for (const [, x] of pairsOf(b)) acc.push(x);
+    }
+  }
   inner.set(next, out);
   return out;
 }

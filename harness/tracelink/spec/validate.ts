@@ -16,15 +16,14 @@
 //   `--noall-paths` TLC stops at the first state where all records are consumed.
 //
 // The exploration memoises (consumed counts, variables); it stops with `unknown` when the state budget runs out.
-import { createHash } from "node:crypto";
 import { basename } from "node:path";
-import { canonical, parseTlaValue, type TlaValue } from "../tla-value.ts";
+import { canonical, fingerprintKey, parseTlaValue, type TlaValue } from "../tla-value.ts";
 import type { TraceRecord } from "../record.ts";
 import type { Expr } from "./ast.ts";
 import { Evaluator, type EvalCtx, type State } from "./eval.ts";
 import { isRestart, restartStep, withRestarts } from "./incarnations.ts";
 import type { Stmt } from "./mpcal.ts";
-import { stateKey, type SpecModel, type SpecVar } from "./spec-model.ts";
+import type { SpecModel, SpecVar } from "./spec-model.ts";
 import { apply, eq, EvalError, normalize, show, str, tryApply, Unsupported, update } from "./values.ts";
 
 export interface TraceEntry {
@@ -91,26 +90,20 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
     readonly parent: Node | undefined;
     readonly via: TraceEntry | undefined;
     /** Per instance: its ready record's step from this state (undefined: not ready). */
-    steps: readonly (StepResult | "ready" | undefined)[] | undefined;
+    steps: readonly (StepResult | undefined)[] | undefined;
   }
-  // A state's key: the consumed counts and, per variable, the number of its value's canonical form (values
-  // unchanged by a step keep their object, so their canonical form is memoised). Forms are kept as 128-bit
-  // fingerprints, as TLC keeps states: a network holding thousands of messages has a canonical form of
-  // hundreds of KB, and one per step of a long run exhausted the heap.
+  // A state's key: the consumed counts and, per variable, the number of its value's 128-bit fingerprint, as TLC
+  // keeps states (values unchanged by a step keep their object and its memoised fingerprint; a changed one's is
+  // updated per EXCEPT, so a network of thousands of messages is not walked, let alone written out, per step).
   const interned = new Map<string, number>();
-  const byObject = new WeakMap<TlaValue, number>();
   const varNames = Object.keys(spec.init).sort();
   const keyOf = (c: Int32Array, s: State) => {
     let k = c.join(",");
     for (const name of varNames) {
       const v = s[name]!;
-      let id = byObject.get(v);
-      if (id === undefined) {
-        const form = createHash("sha256").update(canonical(v)).digest("base64").slice(0, 22);
-        id = interned.get(form);
-        if (id === undefined) interned.set(form, (id = interned.size));
-        byObject.set(v, id);
-      }
+      const form = fingerprintKey(v);
+      let id = interned.get(form);
+      if (id === undefined) interned.set(form, (id = interned.size));
       k += `|${id}`;
     }
     return k;
@@ -136,12 +129,12 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
   };
   const seen = new Set<string>();
   // As TLC: a new state is checked when it is generated — each ready record's step is computed then (the
-  // progress invariant). Only whether it can be taken is kept: its successor states are computed again when the
-  // state is expanded, so that a waiting state holds no successors (a long run under faults, whose network
-  // bags hold thousands of lost messages, otherwise exhausted the heap).
-  const READY = "ready" as const;
+  // progress invariant). The steps are kept until the state is expanded, which for the state the search
+  // descends into comes right after; only the top frame's other new successors are held (not one per state on
+  // the path: a long run under faults, whose network bags hold thousands of lost messages, otherwise exhausted
+  // the heap), and they are generated again if the search backtracks into them.
   const generate = (consumed: Int32Array, state: State, parent: Node | undefined, via: TraceEntry | undefined): Node | string => {
-    const steps: (StepResult | typeof READY | undefined)[] = [];
+    const steps: (StepResult | undefined)[] = [];
     const node: Node = { consumed, state, parent, via, steps };
     for (let i = 0; i < n; i++) {
       if (!ready(consumed, i)) continue;
@@ -157,7 +150,7 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
         throw e;
       }
       if (!result.ok && progressInv) return explainRefusal(spec, entry, result.refusal, state, pathOf(node));
-      steps[i] = result.ok ? READY : result;
+      steps[i] = result;
     }
     return node;
   };
@@ -177,6 +170,8 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
     next: number;
     /** The last recomputed step (instance and its final states), reused for its next child. */
     cached: { readonly i: number; readonly finals: readonly State[] } | undefined;
+    /** The new successors as generated by the expansion (dropped once the search descends below this frame). */
+    pending: readonly (Node | undefined)[] | undefined;
   }
   const isDone = (c: Int32Array): boolean => {
     for (let i = 0; i < n; i++) if (c[i]! < instances[i]!.entries.length) return false;
@@ -197,24 +192,26 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
     node.state = undefined;
     node.steps = undefined;
     const children: [number, number][] = [];
+    const pending: Node[] = [];
     let anyReady = false;
     for (let i = 0; i < n; i++) {
-      if (steps[i] !== READY) continue;
+      const r = steps[i];
+      if (r === undefined || !r.ok) continue;
       anyReady = true;
       const inst = instances[i]!;
       const entry = inst.entries[node.consumed[i]!]!;
-      const { finals, foreign } = successors(node, state, i);
+      const { finals, foreign } = r;
       for (const [j, s2] of finals.entries()) {
         const consumed = node.consumed.slice();
         consumed[i]!++;
         const k = keyOf(consumed, s2);
-        let isNew = false;
+        let isNew: Node | undefined;
         if (!seen.has(k)) {
           seen.add(k);
           if (seen.size > maxStates) return { verdict: "unknown", states: seen.size, records, reason: `more than ${maxStates} distinct states (raise the budget)` };
           const child = generate(consumed, s2, node, entry);
           if (typeof child === "string") return violation(child);
-          isNew = true;
+          isNew = child;
         }
         if (!entry.record.isAbort && !isRestart(entry) && !sameState(state, s2)) {
           let refines: boolean;
@@ -228,8 +225,11 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
           if (!refines) return violation(explainRefinement(spec, entry, state, s2, pathOf(node), foreign?.has(s2) === true));
         }
         // With --noall-paths TLC stops at the first state where every record is consumed.
-        if (isNew && !allPaths && isDone(consumed)) return { verdict: "ok", states: seen.size, records };
-        if (isNew) children.push([i, j]);
+        if (isNew !== undefined && !allPaths && isDone(consumed)) return { verdict: "ok", states: seen.size, records };
+        if (isNew !== undefined) {
+          children.push([i, j]);
+          pending.push(isNew);
+        }
       }
     }
     if (!anyReady && !isDone(node.consumed)) {
@@ -245,7 +245,7 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
         .filter((x) => x !== undefined);
       return violation(`deadlock: no record can be taken, ${pathOf(node)}; frontier:\n${frontier.join("\n")}`);
     }
-    return { node, state, children, next: 0, cached: undefined };
+    return { node, state, children, next: 0, cached: undefined, pending };
   };
   if (isDone(first.consumed) && !allPaths) return { verdict: "ok", states: seen.size, records };
   const root = expand(first);
@@ -279,15 +279,21 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
       frames.pop();
       continue;
     }
-    const [i, j] = f.children[f.next++]!;
-    if (f.cached?.i !== i) f.cached = { i, finals: successors(f.node, stateOf(top), i).finals };
-    const s2 = f.cached.finals[j]!;
-    f.cached = undefined;
+    const at = f.next++;
+    const [i, j] = f.children[at]!;
+    let child = f.pending?.[at];
+    f.pending = undefined;
+    if (child === undefined) {
+      if (f.cached?.i !== i) f.cached = { i, finals: successors(f.node, stateOf(top), i).finals };
+      const s2 = f.cached.finals[j]!;
+      f.cached = undefined;
+      const consumed = f.node.consumed.slice();
+      consumed[i]!++;
+      const again = generate(consumed, s2, f.node, instances[i]!.entries[f.node.consumed[i]!]!);
+      if (typeof again === "string") return violation(again);
+      child = again;
+    }
     if (top % CHECKPOINT !== 0) f.state = undefined;
-    const consumed = f.node.consumed.slice();
-    consumed[i]!++;
-    const child = generate(consumed, s2, f.node, instances[i]!.entries[f.node.consumed[i]!]!);
-    if (typeof child === "string") return violation(child);
     const opened = expand(child);
     if (!("node" in opened)) return opened;
     frames.push(opened);
@@ -528,16 +534,23 @@ function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, en
         if (cur === undefined) throw new EvalError(`${where(entry)}: ${v.tlaVar}${fmtPath(path)} does not exist`);
         if (!eq(cur, old)) return refuse(k, () => `the write of ${el.name.name} says it overwrote ${show(old)}, the state has ${v.tlaVar}${fmtPath(path)} = ${show(cur)}`);
       }
-      run(k + 1, { ...s, [v.tlaVar]: setPath(s[v.tlaVar]!, path, value) });
+      run(k + 1, withVar(s, v.tlaVar, setPath(s[v.tlaVar]!, path, value)));
     };
     run(1, state);
   }
   if (finals.length === 0) return { ok: false, refusal: firstRefusal ?? { element: undefined, message: "no way to take the record" } };
   if (finals.length === 1) return { ok: true, finals, foreign };
-  // Distinct finals only.
-  const uniq = new Map<string, State>();
-  for (const f of finals) uniq.set(stateKey(f), f);
-  return { ok: true, finals: [...uniq.values()], foreign };
+  // Distinct finals only (a handful: one per shape and choice).
+  const uniq: State[] = [];
+  for (const f of finals) if (!uniq.some((u) => sameState(u, f))) uniq.push(f);
+  return { ok: true, finals: uniq, foreign };
+}
+
+/** s with one variable replaced (a copy with the same keys keeps V8's fast object layout, unlike a computed key). */
+function withVar(s: State, name: string, value: TlaValue): State {
+  const out: Record<string, TlaValue> = { ...s };
+  out[name] = value;
+  return out;
 }
 
 /** `x[a, b]` in TLA+ is x[<<a, b>>]: tracegen writes all indices in one application. */
@@ -602,7 +615,7 @@ function runMacro(
   });
   const assign = (s: State, path: readonly TlaValue[], x: TlaValue): State => {
     const full = [...idx, ...path];
-    return { ...s, [v.stateVar]: setPathChained(s[v.stateVar]!, full, x) };
+    return withVar(s, v.stateVar, setPathChained(s[v.stateVar]!, full, x));
   };
   const exec = (stmts: readonly Stmt[], i: number, s: State, scope: Scope, k: (s: State, scope: Scope) => void): void => {
     if (i === stmts.length) return k(s, scope);

@@ -1,7 +1,8 @@
 // Operations of TLA+ on the TraceLink value model (../tla-value.ts): the evaluator builds and takes apart the
-// same values the traces carry, so a recorded value and a computed one compare with `canonical`.
+// same values the traces carry, so a recorded value and a computed one compare by fingerprint (`fingerprintKey`:
+// sets, function domains and equality of differently represented values are keyed by it, as TLC's are).
 // A tuple, a record and a function are one kind of thing in TLA+; the helpers accept each wherever TLA+ does.
-import { canonical, formatTlaValue, type TlaValue } from "../tla-value.ts";
+import { canonical, deriveFingerprint, fingerprint, fingerprintKey, formatTlaValue, hiddenMemo, knownFingerprint, sameFingerprint, type TlaValue } from "../tla-value.ts";
 
 /** A value the evaluator cannot handle here (a type error, a key outside a domain); TLC would stop too. */
 export class EvalError extends Error {
@@ -25,9 +26,15 @@ export const show = (v: TlaValue): string => {
   return s.length > 200 ? `${s.slice(0, 200)}…` : s;
 };
 
-/** TLA+ equality; structural with fast paths, canonical forms only where representations differ. */
+/** TLA+ equality; structural with fast paths, fingerprints where representations differ. */
 export function eq(a: TlaValue, b: TlaValue): boolean {
   if (a === b) return true;
+  // Known fingerprints decide (as the state set does): comparing two large networks is then O(1).
+  if (a.kind !== "int" && a.kind !== "string" && a.kind !== "bool") {
+    const fa = knownFingerprint(a);
+    const fb = fa === undefined ? undefined : knownFingerprint(b);
+    if (fb !== undefined) return sameFingerprint(fa!, fb);
+  }
   switch (a.kind) {
     case "int":
       return b.kind === "int" && a.value === b.value;
@@ -65,13 +72,13 @@ export function eq(a: TlaValue, b: TlaValue): boolean {
   }
   const composite = (k: string) => k === "seq" || k === "record" || k === "function";
   if (!composite(a.kind) || !composite(b.kind)) return false;
-  return canonical(a) === canonical(b);
+  return sameFingerprint(fingerprint(a), fingerprint(b));
 }
 
 export function makeSet(items: readonly TlaValue[]): TlaValue {
   const seen = new Map<string, TlaValue>();
   for (const x of items) {
-    const k = canonical(x);
+    const k = fingerprintKey(x);
     if (!seen.has(k)) seen.set(k, x);
   }
   const out: TlaValue = { kind: "set", items: [...seen.values()] };
@@ -79,14 +86,14 @@ export function makeSet(items: readonly TlaValue[]): TlaValue {
   return out;
 }
 
-const memberMemo = new WeakMap<TlaValue, Set<string>>();
+const memberMemo = hiddenMemo<Set<string>>("members");
 export function setHas(s: TlaValue & { kind: "set" }, x: TlaValue): boolean {
   let m = memberMemo.get(s);
   if (m === undefined) {
-    m = new Set(s.items.map(canonical));
+    m = new Set(s.items.map(fingerprintKey));
     memberMemo.set(s, m);
   }
-  return m.has(canonical(x));
+  return m.has(fingerprintKey(x));
 }
 
 /** A function from pairs; keys 1..n make a tuple and all-string keys a record, as TLC prints them. */
@@ -95,7 +102,7 @@ export function makeFunction(pairs: readonly (readonly [TlaValue, TlaValue])[]):
   if (pairs.every(([k]) => k.kind === "string")) return { kind: "record", fields: new Map(pairs.map(([k, v]) => [(k as { value: string }).value, v])) };
   if (pairs.every(([k], i) => k.kind === "int" && k.value === BigInt(i + 1))) return { kind: "seq", items: pairs.map(([, v]) => v) };
   const dedup = new Map<string, readonly [TlaValue, TlaValue]>();
-  for (const p of pairs) dedup.set(canonical(p[0]), p);
+  for (const p of pairs) dedup.set(fingerprintKey(p[0]), p);
   return { kind: "function", pairs: [...dedup.values()] };
 }
 
@@ -118,23 +125,45 @@ export function normalize(v: TlaValue): TlaValue {
   }
 }
 
-// A function's keys by canonical form -> position in `pairs`. EXCEPT keeps the keys and their positions, so the
-// updated function shares its original's index (no canonical forms recomputed on the hot path).
-const indexMemo = new WeakMap<TlaValue, Map<string, number>>();
-function fnIndex(f: TlaValue & { kind: "function" }): Map<string, number> {
+// A function's keys by fingerprint -> position in `pairs`. EXCEPT keeps the keys and their positions, so the
+// updated function shares its original's index; adding a key (a send into a bag) or removing one (a receive)
+// makes a layer over the original's index instead of a copy, flattened again once layers pile up.
+type FnIndex =
+  | { readonly map: Map<string, number> }
+  | { readonly parent: FnIndex; readonly depth: number; readonly added: string; readonly pos: number }
+  | { readonly parent: FnIndex; readonly depth: number; readonly removed: number };
+const MAX_INDEX_DEPTH = 16;
+const indexMemo = hiddenMemo<FnIndex>("index");
+function fnIndex(f: TlaValue & { kind: "function" }): FnIndex {
   let m = indexMemo.get(f);
   if (m === undefined) {
-    m = new Map(f.pairs.map(([k], i) => [canonical(k), i]));
+    m = { map: new Map(f.pairs.map(([k], i) => [fingerprintKey(k), i])) };
     indexMemo.set(f, m);
   }
   return m;
 }
+function indexLookup(ix: FnIndex, k: string): number | undefined {
+  if ("map" in ix) return ix.map.get(k);
+  if ("added" in ix) return ix.added === k ? ix.pos : indexLookup(ix.parent, k);
+  const p = indexLookup(ix.parent, k);
+  return p === undefined || p === ix.removed ? undefined : p > ix.removed ? p - 1 : p;
+}
+const depthOf = (ix: FnIndex) => ("map" in ix ? 0 : ix.depth);
+/** The position of key k in f; a small function without an index is searched instead of indexed. */
+function position(f: TlaValue & { kind: "function" }, k: string): number | undefined {
+  const ix = indexMemo.get(f);
+  if (ix === undefined && f.pairs.length <= 8) {
+    for (let i = 0; i < f.pairs.length; i++) if (fingerprintKey(f.pairs[i]![0]) === k) return i;
+    return undefined;
+  }
+  return indexLookup(ix ?? fnIndex(f), k);
+}
 const fnLookup = (f: TlaValue & { kind: "function" }) => ({
   get: (k: string): TlaValue | undefined => {
-    const i = fnIndex(f).get(k);
+    const i = position(f, k);
     return i === undefined ? undefined : f.pairs[i]![1];
   },
-  has: (k: string): boolean => fnIndex(f).has(k),
+  has: (k: string): boolean => position(f, k) !== undefined,
 });
 
 /** f[x], or undefined when x is not in DOMAIN f; EvalError when f is not a function. */
@@ -146,7 +175,7 @@ export function tryApply(f: TlaValue, x: TlaValue): TlaValue | undefined {
     case "record":
       return x.kind === "string" ? f.fields.get(x.value) : undefined;
     case "function":
-      return fnLookup(f).get(canonical(x));
+      return fnLookup(f).get(fingerprintKey(x));
     default:
       throw new EvalError(`${show(f)} is not a function, so it cannot be applied to ${show(x)}`);
   }
@@ -192,22 +221,27 @@ export function update(f: TlaValue, x: TlaValue, v: TlaValue): TlaValue {
       if (i < 0 || i >= f.items.length) break;
       const items = f.items.slice();
       items[i] = v;
-      return { kind: "seq", items };
+      const out: TlaValue = { kind: "seq", items };
+      deriveFingerprint(out, f, x, f.items[i], v);
+      return out;
     }
     case "record": {
       if (x.kind !== "string" || !f.fields.has(x.value)) break;
       const fields = new Map(f.fields);
       fields.set(x.value, v);
-      return { kind: "record", fields };
+      const out: TlaValue = { kind: "record", fields };
+      deriveFingerprint(out, f, x, f.fields.get(x.value), v);
+      return out;
     }
     case "function": {
       const index = fnIndex(f);
-      const i = index.get(canonical(x));
+      const i = indexLookup(index, fingerprintKey(x));
       if (i === undefined) break;
       const pairs = f.pairs.slice();
       pairs[i] = [f.pairs[i]![0], v];
       const out: TlaValue = { kind: "function", pairs };
       indexMemo.set(out, index);
+      deriveFingerprint(out, f, x, f.pairs[i]![1], v);
       return out;
     }
     default:
@@ -217,6 +251,37 @@ export function update(f: TlaValue, x: TlaValue, v: TlaValue): TlaValue {
   return f;
 }
 
+/**
+ * f with x mapped to v, x added (at the end) when it is not in DOMAIN f: what a bag's (+) with one element does,
+ * without rebuilding the bag.
+ */
+export function extend(f: TlaValue, x: TlaValue, v: TlaValue): TlaValue {
+  if (tryApply(f, x) !== undefined) return update(f, x, v);
+  if (f.kind !== "function" || x.kind === "string" || x.kind === "int") return makeFunction([...pairsOf(f), [x, v]]);
+  const pairs = [...f.pairs, [x, v] as const];
+  const out: TlaValue = { kind: "function", pairs };
+  const index = indexMemo.get(f);
+  if (index !== undefined && depthOf(index) < MAX_INDEX_DEPTH) indexMemo.set(out, { parent: index, depth: depthOf(index) + 1, added: fingerprintKey(x), pos: f.pairs.length });
+  deriveFingerprint(out, f, x, undefined, v);
+  return out;
+}
+
+/** f without x in its domain (the order of the other keys kept): a bag's (-) taking an element's last copy. */
+export function without(f: TlaValue, x: TlaValue): TlaValue {
+  const old = tryApply(f, x);
+  if (old === undefined) return f;
+  if (f.kind !== "function") return makeFunction(pairsOf(f).filter(([k]) => !eq(k, x)));
+  const index = fnIndex(f);
+  const i = indexLookup(index, fingerprintKey(x))!;
+  const pairs = [...f.pairs.slice(0, i), ...f.pairs.slice(i + 1)];
+  // What is left may be a tuple or a record (as makeFunction represents it).
+  if (pairs.every(([k]) => k.kind === "string") || pairs.every(([k], i) => k.kind === "int" && k.value === BigInt(i + 1))) return makeFunction(pairs);
+  const out: TlaValue = { kind: "function", pairs };
+  if (depthOf(index) < MAX_INDEX_DEPTH) indexMemo.set(out, { parent: index, depth: depthOf(index) + 1, removed: i });
+  deriveFingerprint(out, f, x, old, undefined);
+  return out;
+}
+
 export function asSeq(v: TlaValue, what: string): readonly TlaValue[] {
   if (v.kind === "seq") return v.items;
   if (v.kind === "record" && v.fields.size === 0) return [];
@@ -224,7 +289,7 @@ export function asSeq(v: TlaValue, what: string): readonly TlaValue[] {
     const m = fnLookup(v);
     const items: TlaValue[] = [];
     for (let i = 1; i <= v.pairs.length; i++) {
-      const x = m.get(String(i));
+      const x = m.get(fingerprintKey(int(BigInt(i))));
       if (x === undefined) throw new EvalError(`${what}: ${show(v)} is not a sequence`);
       items.push(x);
     }
