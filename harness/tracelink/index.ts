@@ -5,7 +5,7 @@ import { basename } from "node:path";
 import type { Checker, CheckContext, CheckResult } from "../check/checker.ts";
 import { localChecks, oldValueMatches, SharedStateSurvey } from "./local-checks.ts";
 import type { FileVisitor, LocalCheck } from "./local-checks.ts";
-import { listTraceFiles, readTrace, TraceFormatError } from "./reader.ts";
+import { incarnations, listTraceFiles, readTrace, TraceFormatError } from "./reader.ts";
 import { CausalTime, causalReplay, MailboxMatching, MailboxSurvey } from "./replay.ts";
 import type { ReplayObserver, Violation } from "./replay.ts";
 import { TlaParseError } from "./tla-value.ts";
@@ -98,36 +98,40 @@ export async function checkTraces(dir: string, options: TraceLinkOptions = {}, c
   };
   let records = 0;
   let bytes = 0;
-  // Pass 1: per file, every local check sees each record once.
-  for (const path of files) {
+  // Pass 1: per instance, every local check sees each record once, the instance's files (its incarnations) in order.
+  for (const group of incarnations(files)) {
     ctx.signal?.throwIfAborted();
-    const file = basename(path);
+    let file = basename(group.files[0]!);
     const visitors: FileVisitor[] = checks.map((c) => {
       const tally = tallies.get(c.name);
       if (c.name === oldValueMatches.name) return c.forFile(file, (line, message, variable) => holdOld({ file, line, message }, variable));
       return c.forFile(file, (line, message) => tally?.add({ file, line, message }));
     });
-    let badLine = 0;
-    try {
-      for await (const { line, record } of readTrace(path)) {
-        records++;
-        for (const v of visitors) {
-          try {
-            v.record(line, record);
-          } catch (err) {
-            // A malformed TLA+ value or time inside a well-formed record: unusable input at this line.
-            if (!(err instanceof TlaParseError || err instanceof RangeError)) throw err;
-            if (badLine !== line) parse.add({ file, line, message: err.message });
-            badLine = line; // several checks may trip on the same value; one report per line
+    for (const [k, path] of group.files.entries()) {
+      file = basename(path);
+      if (k > 0) for (const v of visitors) v.incarnation?.();
+      let badLine = 0;
+      try {
+        for await (const { line, record } of readTrace(path)) {
+          records++;
+          for (const v of visitors) {
+            try {
+              v.record(line, record);
+            } catch (err) {
+              // A malformed TLA+ value or time inside a well-formed record: unusable input at this line.
+              if (!(err instanceof TlaParseError || err instanceof RangeError)) throw err;
+              if (badLine !== line) parse.add({ file, line, message: err.message });
+              badLine = line; // several checks may trip on the same value; one report per line
+            }
           }
         }
+      } catch (err) {
+        if (!(err instanceof TraceFormatError)) throw err;
+        const m = /^(.*?):(\d+): (.*)$/s.exec(err.message);
+        parse.add({ file, line: Number(m?.[2] ?? 0), message: m?.[3] ?? err.message });
       }
-    } catch (err) {
-      if (!(err instanceof TraceFormatError)) throw err;
-      const m = /^(.*?):(\d+): (.*)$/s.exec(err.message);
-      parse.add({ file, line: Number(m?.[2] ?? 0), message: m?.[3] ?? err.message });
+      bytes += (await stat(path)).size;
     }
-    bytes += (await stat(path)).size;
   }
   ctx.log?.(`${files.length} file(s), ${records} record(s) read`);
   const excused: { variable: string; count: number; by: readonly string[] }[] = [];

@@ -7,7 +7,7 @@
 // Offline validation of collected traces (after the containers stopped) never cuts.
 import { open, stat, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { parseRecord } from "./reader.ts";
+import { incarnations, parseRecord } from "./reader.ts";
 import { instanceKey } from "./record.ts";
 
 export interface LiveSnapshot {
@@ -40,22 +40,31 @@ export async function liveSnapshot(files: readonly string[], dir: string): Promi
     const recs = lines.map((l, k) => parseRecord(l, `${basename(files[i]!)}:${k + 1}`));
     return { lines, key: recs[0] === undefined ? undefined : instanceKey(recs[0].archetypeName, recs[0].self), deps: recs.map((r) => r.clock.map(([[a, s], n]) => [instanceKey(a, s), n] as const)) };
   });
-  const kept = new Map<string, number>();
+  // An instance's files are its incarnations (a restarted process), read as one sequence in order of n: the cut
+  // keeps a prefix of that sequence, so a later incarnation is cut only after all of an earlier one is kept.
+  const order = new Map(incarnations(files).flatMap((g) => g.files.map((f, k) => [f, k] as const)));
+  const seq = new Map<string, { deps: (readonly (readonly [string, number])[])[]; offsets: Map<number, number> }>();
   for (const [i, p] of parsed.entries()) {
     if (p.key === undefined) continue;
-    // A restarted process opens a second file for the same instance, its clock continuing the first: neither
-    // this cut nor TraceLink's one-file-per-instance model can judge that, so say so rather than cut it away.
-    if (kept.has(p.key)) throw new Error(`two trace files for instance ${p.key} (${basename(files[i]!)} and another): a restarted process, which TraceLink cannot judge`);
-    kept.set(p.key, p.lines.length);
+    let s = seq.get(p.key);
+    if (s === undefined) seq.set(p.key, (s = { deps: [], offsets: new Map() }));
+    s.offsets.set(i, order.get(files[i]!) ?? 0);
   }
+  for (const s of seq.values()) {
+    const members = [...s.offsets.keys()].sort((a, b) => s.offsets.get(a)! - s.offsets.get(b)!);
+    for (const i of members) {
+      s.offsets.set(i, s.deps.length);
+      s.deps.push(...parsed[i]!.deps);
+    }
+  }
+  const kept = new Map<string, number>([...seq].map(([k, s]) => [k, s.deps.length]));
   for (let changed = true; changed; ) {
     changed = false;
-    for (const p of parsed) {
-      if (p.key === undefined) continue;
-      const limit = kept.get(p.key)!;
-      const first = p.deps.slice(0, limit).findIndex((deps) => deps.some(([k, n]) => k !== p.key && (kept.get(k) ?? 0) < n));
+    for (const [key, s] of seq) {
+      const limit = kept.get(key)!;
+      const first = s.deps.slice(0, limit).findIndex((deps) => deps.some(([k, n]) => k !== key && (kept.get(k) ?? 0) < n));
       if (first >= 0) {
-        kept.set(p.key, first);
+        kept.set(key, first);
         changed = true;
       }
     }
@@ -63,7 +72,8 @@ export async function liveSnapshot(files: readonly string[], dir: string): Promi
   const out: string[] = [];
   let records = 0;
   for (const [i, p] of parsed.entries()) {
-    const n = p.key === undefined ? 0 : kept.get(p.key)!;
+    const s = p.key === undefined ? undefined : seq.get(p.key)!;
+    const n = s === undefined ? 0 : Math.max(0, Math.min(p.lines.length, kept.get(p.key!)! - s.offsets.get(i)!));
     const file = join(dir, basename(files[i]!));
     await writeFile(file, p.lines.slice(0, n).map((l) => `${l}\n`).join(""));
     out.push(file);

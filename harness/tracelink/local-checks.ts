@@ -11,6 +11,11 @@ export type Report = (line: number, message: string, variable?: string) => void;
 
 export interface FileVisitor {
   record(line: number, record: TraceRecord): void;
+  /**
+   * A restart: the next record is the first of a later incarnation of the instance (its next trace file). The
+   * clock and times continue across it; what the process held in memory (its label, its last values) does not.
+   */
+  incarnation?(): void;
 }
 
 export interface LocalCheck {
@@ -21,6 +26,9 @@ export interface LocalCheck {
   /** A fresh visitor for one file (`file` is its base name). */
   forFile(file: string, report: Report): FileVisitor;
 }
+
+// The per-file checks see an instance's files (its incarnations) as one stream, in order: the own clock counts
+// on, no clock entry decreases and sections do not overlap across a restart, as within one file.
 
 /** a. Every record of a file is of one instance, and its self is the one in the file name. */
 export const oneInstancePerFile: LocalCheck = {
@@ -48,7 +56,7 @@ export const oneInstancePerFile: LocalCheck = {
  */
 export const ownClockIsLine: LocalCheck = {
   name: "tracelink/own-clock-is-line",
-  holds: "every record's own clock entry equals its line number",
+  holds: "every record's own clock entry equals its line number (counted on over a restarted instance's files)",
   forFile(_file, report) {
     let n = 0;
     let offset = 0;
@@ -61,7 +69,7 @@ export const ownClockIsLine: LocalCheck = {
           return;
         }
         if (own - n !== offset) {
-          report(line, `own clock entry is ${own}, expected ${n + offset} (${offset === 0 ? "the line number" : "one more than the previous record's"}).`);
+          report(line, `own clock entry is ${own}, expected ${n + offset} (${offset !== 0 ? "one more than the previous record's" : n === line ? "the line number" : "the instance's records so far, its earlier incarnations' included"}).`);
           offset = own - n;
         }
       },
@@ -97,20 +105,31 @@ const isPc = (e: CsElement | undefined) => e?.name.name === ".pc" && e.indices.l
  */
 export const pcContinuity: LocalCheck = {
   name: "tracelink/pc-continuity",
-  holds: "every section reads the .pc the previous committed section wrote",
+  holds: "every section reads the .pc the previous committed section wrote (after a restart: the instance's first label)",
   forFile(_file, report) {
     let pc: string | undefined;
     let pcLine = 0;
+    /** The label the instance's first section read: where a restarted process starts again. */
+    let initial: string | undefined;
+    let restarted = false;
     return {
+      incarnation() {
+        pc = initial;
+        restarted = true;
+      },
       record(line, r) {
         const [first] = r.csElements;
         if (!isPc(first) || first?.tag !== "read") {
           report(line, `the first element is a ${first?.tag ?? "missing element"} of ${first?.name.name ?? "nothing"}, not a read of .pc.`);
           return;
         }
+        initial ??= first.value;
         if (pc !== undefined && !tlaTextEquals(first.value, pc)) {
-          report(line, `the section reads .pc = ${first.value}, but the committed section on line ${pcLine} left it at ${pc}.`);
+          report(line, restarted
+            ? `the first section after a restart reads .pc = ${first.value}, but a restarted instance starts again at its first label ${pc}.`
+            : `the section reads .pc = ${first.value}, but the committed section on line ${pcLine} left it at ${pc}.`);
         }
+        restarted = false;
         if (r.isAbort) return;
         let next = first.value;
         for (const e of r.csElements) if (isPc(e) && e.tag === "write") next = e.value;
@@ -134,6 +153,7 @@ export const oldValueMatches: LocalCheck = {
   forFile(_file, report) {
     const last = new Map<string, { value: string; line: number }>();
     return {
+      incarnation: () => last.clear(), // a restarted process remembers nothing it did not read again
       record(line, r) {
         const section = new Map<string, { value: string; line: number }>();
         const known = (v: string) => section.get(v) ?? last.get(v);
@@ -213,14 +233,21 @@ export const timeWithinFile: LocalCheck = {
   forFile(_file, report) {
     let previousEnd: bigint | undefined;
     let previousLine = 0;
+    let restarted = false;
     return {
+      incarnation() {
+        restarted = previousEnd !== undefined;
+      },
       record(line, r) {
         const start = timeNanos(r.startTime);
         const end = timeNanos(r.endTime);
         if (end < start) report(line, `the section ends (${r.endTime}) before it starts (${r.startTime}).`);
         if (previousEnd !== undefined && start < previousEnd) {
-          report(line, `the section starts (${r.startTime}) before the section on line ${previousLine} ended; sections of one instance do not overlap.`);
+          report(line, restarted
+            ? `the first section after a restart starts (${r.startTime}) before the earlier incarnation's last section (its line ${previousLine}) ended.`
+            : `the section starts (${r.startTime}) before the section on line ${previousLine} ended; sections of one instance do not overlap.`);
         }
+        restarted = false;
         previousEnd = end;
         previousLine = line;
       },

@@ -10,7 +10,7 @@ import { createInterface } from "node:readline";
 import { execa } from "execa";
 import type { Checker, CheckContext, CheckResult } from "../check/checker.ts";
 import type { Settings } from "../settings.ts";
-import { listTraceFiles, TRACE_FILE } from "./reader.ts";
+import { incarnations, listTraceFiles, TRACE_FILE } from "./reader.ts";
 import { TlcOutputParser, type TlcLineEvent, type TlcSummary } from "./tlc-output.ts";
 
 export const PGO_JAR_CHECK = "tracelink/pgo-jar";
@@ -202,6 +202,10 @@ export function pgoJarChecker(options: PgoJarOptions): Checker {
       if (!existsSync(spec)) return [{ name: PGO_JAR_CHECK, valid: "unknown", summary: `spec "${spec}" does not exist; pgo.jar tracegen needs the system's MPCal spec` }];
       const traceFiles = await listTraceFiles(ctx.tracesDir);
       if (traceFiles.length === 0) return [{ name: PGO_JAR_CHECK, valid: false, summary: `no trace-*.log files in ${ctx.tracesDir} for pgo.jar tracegen` }];
+      // A restarted process writes its instance's next incarnation to a second file; tracegen models one file per
+      // instance, so it cannot judge that run (the native design check, tracelink/spec, takes the restart).
+      const restarted = incarnations(traceFiles).find((g) => g.files.length > 1);
+      if (restarted !== undefined) return [skipped(`self ${restarted.self} has ${restarted.files.length} trace files (a restarted process); pgo.jar tracegen models one file per instance`)];
       // tracegen reads every *.log in the directory, not only trace-*.log: say so before it trips on one.
       const strays = (await readdir(ctx.tracesDir)).filter((f) => f.endsWith(".log") && !TRACE_FILE.test(f));
       if (strays.length > 0) ctx.log?.(`pgo.jar: warning: tracegen will also read ${strays.join(", ")} in ${ctx.tracesDir}`);

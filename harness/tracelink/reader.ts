@@ -7,8 +7,8 @@ import type { TraceRecord } from "./record.ts";
 
 export type { CsElement, TraceRecord } from "./record.ts";
 
-/** `trace-<self>-<random>.log`; group 1 is the self. */
-export const TRACE_FILE = /^trace-(.+)-\d+\.log$/;
+/** `trace-<self>-<n>.log`; group 1 is the self, group 2 n. */
+export const TRACE_FILE = /^trace-(.+)-(\d+)\.log$/;
 
 /** Input that is not a TraceLink trace; the message names file, line and what was expected. */
 export class TraceFormatError extends Error {
@@ -18,6 +18,52 @@ export class TraceFormatError extends Error {
 /** The self a trace file's name claims, or undefined for a name that is not `trace-<self>-<n>.log`. */
 export function selfOfFile(path: string): string | undefined {
   return TRACE_FILE.exec(basename(path))?.[1];
+}
+
+/**
+ * An instance's trace files, one per incarnation: a restarted process (killed, then started again from what it
+ * persisted) opens a new file for the same self, `trace-<self>-<n>.log` with a larger n, its clock continuing
+ * where the earlier file ended. So an instance's records are its files in order of n.
+ */
+export interface InstanceFiles {
+  readonly self: string;
+  /** In order of n: incarnation 1, 2, … */
+  readonly files: readonly string[];
+}
+
+/**
+ * The files grouped by the self their names claim, each group in order of n (numerically), groups by self. A file
+ * named otherwise (given by hand) is a group of its own.
+ */
+export function incarnations(files: readonly string[]): InstanceFiles[] {
+  const bySelf = new Map<string, { n: bigint; file: string }[]>();
+  for (const file of files) {
+    const m = TRACE_FILE.exec(basename(file));
+    const self = m === null ? `(${basename(file)})` : m[1]!;
+    let list = bySelf.get(self);
+    if (list === undefined) bySelf.set(self, (list = []));
+    list.push({ n: m === null ? BigInt(list.length) : BigInt(m[2]!), file });
+  }
+  return [...bySelf.keys()].sort().map((self) => ({ self, files: bySelf.get(self)!.sort((a, b) => (a.n < b.n ? -1 : a.n > b.n ? 1 : 0)).map((x) => x.file) }));
+}
+
+/** The files in an order that keeps each instance's incarnations consecutive and in order of n. */
+export function inIncarnationOrder(files: readonly string[]): string[] {
+  return incarnations(files).flatMap((g) => g.files);
+}
+
+/**
+ * Streams an instance's records over its incarnations: each record with its file, line and incarnation (from 0),
+ * `first` on the first record of an incarnation after the first one.
+ */
+export async function* readIncarnations(paths: readonly string[]): AsyncGenerator<{ file: string; line: number; record: TraceRecord; incarnation: number; first: boolean }> {
+  for (const [incarnation, path] of paths.entries()) {
+    let first = incarnation > 0;
+    for await (const { line, record } of readTrace(path)) {
+      yield { file: basename(path), line, record, incarnation, first };
+      first = false;
+    }
+  }
 }
 
 /** The run's trace files (absolute or dir-relative as `dir` is), sorted by name. */

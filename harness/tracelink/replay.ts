@@ -9,7 +9,7 @@ import { timeNanos } from "./local-checks.ts";
 import type { FileVisitor, LocalCheck } from "./local-checks.ts";
 import { instanceKey, ownClock } from "./record.ts";
 import type { TraceRecord } from "./record.ts";
-import { readTrace } from "./reader.ts";
+import { incarnations, readIncarnations } from "./reader.ts";
 import { tlaTextEquals } from "./tla-value.ts";
 
 export interface Violation {
@@ -46,8 +46,8 @@ const clockMap = (r: TraceRecord) => {
 };
 
 interface Head {
-  readonly file: string;
-  readonly lines: AsyncGenerator<{ line: number; record: TraceRecord }>;
+  file: string;
+  readonly lines: AsyncGenerator<{ file: string; line: number; record: TraceRecord }>;
   line: number;
   record: TraceRecord;
   instance: string;
@@ -57,22 +57,25 @@ interface Head {
 /**
  * f. Replays the files in causal order: an instance's next record is ready when its own entry is one more than
  * the instance's consumed count and every other entry is already consumed. Observers see each record once, in
- * that order. When no file's next record is ready the replay stops and reports that frontier.
+ * that order. An instance's files are its incarnations, read one after another: a restarted instance's first
+ * record must count on from where its earlier file ended, else the replay sticks there. When no file's next record is ready the replay stops and reports that frontier.
  */
 export async function causalReplay(files: readonly string[], observers: readonly ReplayObserver[], signal?: AbortSignal): Promise<ReplayResult> {
   const heads: Head[] = [];
   const advance = async (head: Head): Promise<boolean> => {
     const next = await head.lines.next();
     if (next.done === true) return false;
+    head.file = next.value.file;
     head.line = next.value.line;
     head.record = next.value.record;
     head.instance = instanceKey(head.record.archetypeName, head.record.self);
     head.clock = clockMap(head.record);
     return true;
   };
-  for (const path of files) {
-    const lines = readTrace(path);
-    const head: Head = { file: basename(path), lines, line: 0, record: undefined as never, instance: "", clock: new Map() };
+  // One stream per instance: a restarted instance's files (its incarnations) in order, its clock counting on.
+  for (const group of incarnations(files)) {
+    const lines = readIncarnations(group.files);
+    const head: Head = { file: basename(group.files[0]!), lines, line: 0, record: undefined as never, instance: "", clock: new Map() };
     if (await advance(head)) heads.push(head);
   }
   const consumed = new Map<string, number>();

@@ -4,7 +4,7 @@
 // Files are streamed one after another, so a run of any size is exported in constant memory.
 import { once } from "node:events";
 import { basename } from "node:path";
-import { listTraceFiles, readTrace } from "./reader.ts";
+import { inIncarnationOrder, listTraceFiles, readTrace } from "./reader.ts";
 import type { TraceRecord } from "./record.ts";
 
 /** ShiViz's default parser regex (also written as the file's first line): an event line, then `host clock`. */
@@ -47,7 +47,8 @@ export interface ShiVizOptions {
 
 /** The ShiViz log of the run in `dir`, as chunks of text (each ends with a newline). */
 export async function* toShiViz(dir: string, options: ShiVizOptions = {}): AsyncGenerator<string> {
-  const files = await listTraceFiles(dir);
+  // A restarted instance's files (its incarnations) in order of n: one host's events stay in order.
+  const files = inIncarnationOrder(await listTraceFiles(dir));
   if (files.length === 0) throw new Error(`no trace-*.log files in "${dir}"`);
   // The first line is the parser regex; the second, the delimiter between several executions (none here).
   if (options.header !== false) yield `${SHIVIZ_REGEX}\n\n`;

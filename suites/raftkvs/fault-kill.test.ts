@@ -1,25 +1,17 @@
 // SIGKILL of one server, a minority or the leader while 3 clients run 200 operations each; each killed server
 // is started again when the fault heals and recovers from its persisted state. FAULT_SEED=<n> replays a schedule.
-// Judged by every-request-answered and linearizability, not by TraceLink: a restarted server opens a new trace
-// file for the same instance whose clock continues the first incarnation's (its first line's own entry is
-// e.g. 327), and the TraceLink checks model one file per instance, so they cannot judge a restart yet.
+// A restarted server's instances continue in a new trace file each (their next incarnation, the clock counting
+// on); TraceLink judges them as such: the structural checks and the design check (which takes the design's
+// Restart(n) between a server's incarnations) on the collected traces, and the design check in the container
+// (finally_tracelink) on its live cut. Measured here: the cut of a 3 × 200 run (8,391 records) in 10 s, the
+// collected traces of a 3 × 100 run (7,544 records) in 4 s.
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
 import { kill } from "../../harness/faults/kinds.ts";
 import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
 
-describeSystem(
-  { ...raftkvs, checks: (settings, system) => raftkvs.checks(settings, system).filter((c) => c.name !== "tracelink" && c.name !== "tracelink/spec") },
-  {
-    title: "raftkvs with servers killed and restarted, 3 clients × 200 operations",
-    env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
-    faults: [serverNemesis("kills", [kill({ select: ["one", "minority", "leader"] })])],
-    // TraceLink in the container (finally_tracelink) refuses the second file of a restarted instance, so this
-    // variant cannot pass until TraceLink models restarts; it runs when asked for (FAULT_KILL=1).
-    skipWhen: (system) =>
-      system.ready === undefined
-        ? `${system.name} from ${system.checkout ?? "this build"} announces no leader in its logs`
-        : process.env["FAULT_KILL"] !== "1"
-          ? "a restarted server writes a second trace file for its instance, which TraceLink (in the container, as pgo.jar's) cannot judge yet; FAULT_KILL=1 runs it anyway"
-          : undefined,
-  },
-);
+describeSystem(raftkvs, {
+  title: "raftkvs with servers killed and restarted, 3 clients × 200 operations",
+  env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
+  faults: [serverNemesis("kills", [kill({ select: ["one", "minority", "leader"] })])],
+  skipWhen: (system) => (system.ready === undefined ? `${system.name} from ${system.checkout ?? "this build"} announces no leader in its logs` : undefined),
+});

@@ -1685,6 +1685,59 @@ Termination == <>(\A self \in ProcSet: pc[self] = "Done")
 
 \* END TRANSLATION
 
+\* Restarts: a server killed (SIGKILL) and started again. What the Go server persists survives (currentTerm,
+\* votedFor and log: raft/storage.go writes them before anything depending on them is sent); what it held only in
+\* memory starts again from the values Init gives it: its role, its votes, commitIndex, lastApplied (the entries
+\* are applied again from 1), nextIndex, matchIndex, and the label and local variables of its five processes
+\* (each starts again at its archetype's first label). The network is unchanged: the messages it had not read yet
+\* are never read (as any lost message), and a peer may still deliver one it queued before the restart.
+\*
+\* The convention the trace validator (harness/tracelink/spec) follows, which another design can declare too:
+\*   RestartNodes          the nodes that may restart;
+\*   RestartProcesses(n)   the processes (selves) of node n: they die and start together;
+\*   Restart(n)            the restart of node n as an action: a conjunction of `v' = e` for some variables,
+\*                         `UNCHANGED` for the others (every variable exactly once) and guards over the state.
+\* The validator takes Restart(n) once, atomically, where the traces of n's processes begin a new incarnation (a
+\* process's next trace file): after every record of the earlier incarnations, before any of the later one.
+\* A design without these definitions refuses a second incarnation of a process.
+
+RestartNodes == ServerSet
+
+RestartProcesses(i) == {i + k * NumServers : k \in 0..4}
+
+\* The first label of each server process's archetype (as in Init).
+StartLabel(p) ==
+    CASE p \in ServerSet                   -> "serverLoop"
+      [] p \in ServerRequestVoteSet        -> "serverRequestVoteLoop"
+      [] p \in ServerAppendEntriesSet      -> "serverAppendEntriesLoop"
+      [] p \in ServerAdvanceCommitIndexSet -> "serverAdvanceCommitIndexLoop"
+      [] p \in ServerBecomeLeaderSet       -> "serverBecomeLeaderLoop"
+
+Restart(i) ==
+    /\ i \in RestartNodes
+    /\ state'        = [state EXCEPT ![i] = Follower]
+    /\ votesGranted' = [votesGranted EXCEPT ![i] = {}]
+    /\ commitIndex'  = [commitIndex EXCEPT ![i] = 0]
+    /\ lastApplied'  = [lastApplied EXCEPT ![i] = 0]
+    /\ nextIndex'    = [p \in DOMAIN nextIndex |-> IF p[1] = i THEN 1 ELSE nextIndex[p]]
+    /\ matchIndex'   = [p \in DOMAIN matchIndex |-> IF p[1] = i THEN 0 ELSE matchIndex[p]]
+    /\ pc'           = [p \in DOMAIN pc |-> IF p \in RestartProcesses(i) THEN StartLabel(p) ELSE pc[p]]
+    /\ m'            = [m EXCEPT ![i] = defaultInitValue]
+    /\ UNCHANGED <<network, currentTerm, votedFor, log, reqCh, respCh,
+                   requestVoteSrvId, appendEntriesSrvId, advanceCommitIndexSrvId, becomeLeaderSrvId,
+                   srvId, srvId0, srvId1, srvId2, leader, req, resp, reqIdx>>
+
+\* The design with restarts, for model checking (models/MC2-restart.cfg): any server may restart at any time.
+NextWithRestarts == Next \/ \E i \in RestartNodes : Restart(i)
+
+SpecWithRestarts == Init /\ [][NextWithRestarts]_vars
+
+\* CommittedStable without its commit index half, which a restart resets: a committed entry stays in the log.
+CommittedKept ==
+    [][\A i \in ServerSet :
+        /\ Len(log'[i]) >= commitIndex[i]
+        /\ SubSeq(log'[i], 1, commitIndex[i]) = SubSeq(log[i], 1, commitIndex[i])]_vars
+
 \* Model checking (raftkvs.cfg)
 
 MCConstraint ==

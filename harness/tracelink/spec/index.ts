@@ -1,7 +1,7 @@
 // `trace validate --spec`: a run checked against its MPCal design, natively (see validate.ts for the semantics).
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { readTrace } from "../reader.ts";
+import { incarnations, readIncarnations } from "../reader.ts";
 import type { TlaValue } from "../tla-value.ts";
 import { SpecError } from "./lexer.ts";
 import { loadSpec, type SpecModel } from "./spec-model.ts";
@@ -18,9 +18,12 @@ export function defaultCfgFor(spec: string): string | undefined {
   return existsSync(cfg) ? cfg : undefined;
 }
 
+/** The records of the files, each instance's files (its incarnations) in order of n, each record with its incarnation. */
 export async function readEntries(files: readonly string[]): Promise<TraceEntry[]> {
   const out: TraceEntry[] = [];
-  for (const f of files) for await (const { line, record } of readTrace(f)) out.push({ file: basename(f), line, record });
+  for (const group of incarnations(files)) {
+    for await (const { file, line, record, incarnation } of readIncarnations(group.files)) out.push(incarnation === 0 ? { file, line, record } : { file, line, record, incarnation });
+  }
   return out;
 }
 

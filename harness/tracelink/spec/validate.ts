@@ -21,6 +21,7 @@ import { canonical, fingerprintKey, parseTlaValue, type TlaValue } from "../tla-
 import type { TraceRecord } from "../record.ts";
 import type { Expr } from "./ast.ts";
 import { Evaluator, type EvalCtx, type State } from "./eval.ts";
+import { isRestart, restartStep, withRestarts } from "./incarnations.ts";
 import type { Stmt } from "./mpcal.ts";
 import type { SpecModel, SpecVar } from "./spec-model.ts";
 import { apply, eq, EvalError, normalize, show, str, tryApply, Unsupported, update } from "./values.ts";
@@ -29,6 +30,8 @@ export interface TraceEntry {
   readonly file: string;
   readonly line: number;
   readonly record: TraceRecord;
+  /** The record's incarnation (its file's place among its instance's files, from 0); absent: 0. */
+  readonly incarnation?: number;
 }
 
 export interface ValidateOptions {
@@ -70,8 +73,11 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
   const allPaths = opts.allPaths ?? true;
   const progressInv = opts.progressInv ?? true;
   const maxStates = opts.maxStates ?? 200_000;
-  const instances = groupInstances(entries);
   const records = entries.length;
+  // Restarted processes: the design's Restart(n) is taken between a node's incarnations (incarnations.ts).
+  const planned = withRestarts(spec, groupInstances(entries));
+  if (typeof planned === "string") return { verdict: "violation", states: 0, records, explanation: planned };
+  const instances: readonly Instance[] = planned;
   const ev = spec.evaluator;
   const n = instances.length;
 
@@ -207,7 +213,7 @@ export function validateRun(spec: SpecModel, entries: readonly TraceEntry[], opt
           if (typeof child === "string") return violation(child);
           isNew = child;
         }
-        if (!entry.record.isAbort && !sameState(state, s2)) {
+        if (!entry.record.isAbort && !isRestart(entry) && !sameState(state, s2)) {
           let refines: boolean;
           try {
             refines = labelActionHolds(spec, entry, inst.self, state, s2) || ev.holds(nextFormula(spec), { state, next: s2, memo: new Map() });
@@ -474,6 +480,7 @@ function prepare(spec: SpecModel, entry: TraceEntry): Prepared {
 }
 
 function step(spec: SpecModel, ev: Evaluator, shapes: Shapes, inst: Instance, entry: TraceEntry, state: State): StepResult {
+  if (isRestart(entry)) return restartStep(spec, entry, state);
   const r = entry.record;
   const els = r.csElements;
   const prep = prepare(spec, entry);

@@ -134,6 +134,11 @@ func New(cfg config.Root, id int, opts Options) (*Server, error) {
 			s.closer = append(s.closer, t.Close)
 		}
 	}
+	// A restarted server's archetypes die and start together (one restart of the node): each one's first section
+	// of the new incarnation merges where all five earlier incarnations ended, so none comes before their end.
+	for _, t := range s.tr {
+		s.proc.Merge(t.Clock())
+	}
 
 	mb, err := wire.Listen(cfg.Servers[id].MailboxAddr, wire.Options{QueueSize: cfg.Mailboxes.ReceiveChanSize,
 		DialTimeout: cfg.Mailboxes.DialTimeout, WriteTimeout: cfg.Mailboxes.WriteTimeout, Resolve: Resolver(cfg), Logf: s.logf})

@@ -4,12 +4,15 @@
 package tlink
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -117,6 +120,10 @@ type Tracer struct {
 
 // Open starts the trace of archetype instance (archetype, self) in dir, as trace-<self>-<random>.log.
 // With dir empty it returns nil (tracing off). initialPC is the label of the archetype's first section.
+//
+// A restarted process finds its instance's earlier files in dir and starts a new incarnation: the file
+// trace-<self>-<n+1>.log after the highest n there (an instance's files in order of n are its incarnations),
+// its clock continuing the clock of the last record written before (so no count is used twice), from initialPC.
 func Open(dir, archetype, self, initialPC string) (*Tracer, error) {
 	if dir == "" {
 		return nil, nil
@@ -124,13 +131,83 @@ func Open(dir, archetype, self, initialPC string) (*Tracer, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("tlink: creating trace directory %s: %w", dir, err)
 	}
-	path := filepath.Join(dir, fmt.Sprintf("trace-%s-%d.log", self, rand.Uint32()))
+	inst := Instance{archetype, self}
+	clock := Clock{inst: 0}
+	n := uint64(rand.Uint32())
+	if files, err := earlier(dir, self); err != nil {
+		return nil, err
+	} else if len(files) > 0 {
+		n = files[len(files)-1].n + 1
+		for i := len(files) - 1; i >= 0; i-- {
+			last, err := lastClock(files[i].path)
+			if err != nil {
+				return nil, err
+			}
+			if last != nil {
+				clock.Merge(last)
+				break
+			}
+		}
+	}
+	path := filepath.Join(dir, fmt.Sprintf("trace-%s-%d.log", self, n))
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("tlink: creating trace file: %w", err)
 	}
-	inst := Instance{archetype, self}
-	return &Tracer{inst: inst, clock: Clock{inst: 0}, f: f, pc: initialPC, last: map[string]string{}}, nil
+	return &Tracer{inst: inst, clock: clock, f: f, pc: initialPC, last: map[string]string{}}, nil
+}
+
+type traceFile struct {
+	path string
+	n    uint64
+}
+
+// earlier lists self's trace files in dir in order of n.
+func earlier(dir, self string) ([]traceFile, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("tlink: reading trace directory %s: %w", dir, err)
+	}
+	re := regexp.MustCompile(`^trace-` + regexp.QuoteMeta(self) + `-(\d+)\.log$`)
+	var out []traceFile
+	for _, e := range entries {
+		if m := re.FindStringSubmatch(e.Name()); m != nil {
+			if n, err := strconv.ParseUint(m[1], 10, 64); err == nil {
+				out = append(out, traceFile{filepath.Join(dir, e.Name()), n})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b traceFile) int { return cmp.Compare(a.n, b.n) })
+	return out, nil
+}
+
+// lastClock is the clock of a trace file's last whole line, nil when it has none.
+func lastClock(path string) (Clock, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("tlink: reading earlier trace %s: %w", path, err)
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		var l Line
+		if strings.TrimSpace(lines[i]) == "" || json.Unmarshal([]byte(lines[i]), &l) != nil {
+			continue // a torn last line (a kill mid-write) is not a record
+		}
+		return FromEntries(l.Clock), nil
+	}
+	return nil, nil
+}
+
+// Clock is a copy of the instance's clock now (for a restarted process: where its earlier incarnation ended).
+func (t *Tracer) Clock() Clock {
+	if t == nil {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c := Clock{}
+	c.Merge(t.clock)
+	return c
 }
 
 // Close flushes nothing (every line is written whole) and closes the file.
