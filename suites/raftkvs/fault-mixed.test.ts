@@ -1,13 +1,13 @@
-// Jepsen's combined nemesis: partitions, pauses and packet faults, one at a time in a seeded random order,
-// while 3 clients run 100 operations each. Kills are left to fault-kill.test.ts so that TraceLink judges this
-// run too (see there). FAULT_SEED=<n> replays a schedule.
+// Jepsen's combined nemesis: partitions, pauses, packet faults and kills with restart, one at a time in a seeded
+// random order, while 3 clients run 200 operations each; TraceLink judges the restarted servers' incarnations
+// (see fault-kill.test.ts). FAULT_SEED=<n> replays a schedule.
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
-import { packets, partition, pause } from "../../harness/faults/kinds.ts";
-import { raftkvsUnderFaults, serverNemesis } from "../../systems/raftkvs/system.ts";
+import { kill, packets, partition, pause } from "../../harness/faults/kinds.ts";
+import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
 
-describeSystem(raftkvsUnderFaults, {
-  title: "raftkvs under mixed faults, 3 clients × 100 operations",
-  env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "100", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
+describeSystem(raftkvs, {
+  title: "raftkvs under mixed faults, 3 clients × 200 operations",
+  env: { RAFTKVS_CLIENTS: "3", RAFTKVS_OPS: "200", COMPOSER_REGIMES: "parallel", COMPOSER_COPIES: "3" },
   faults: [
     serverNemesis(
       "mixed",
@@ -15,6 +15,7 @@ describeSystem(raftkvsUnderFaults, {
         partition({ shapes: ["one", "minority-third", "majorities-ring", "bridge", "random-halves", "leader"] }),
         pause({ select: ["one", "minority", "leader"] }),
         packets({ delayMs: 20, jitterMs: 10, lossPct: 10, duplicatePct: 10, reorderPct: 20 }),
+        kill({ select: ["one", "minority", "leader"] }),
       ],
       // Short windows: 3 × 200 operations take 2–5 s here, and each window should leave room for another kind.
       { quietMs: [20, 200], faultMs: [300, 800] },

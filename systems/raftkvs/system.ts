@@ -145,11 +145,3 @@ export function serverNemesis(name: string, kinds: readonly FaultKind[], opts: P
     ...(opts.minFaults !== undefined ? { minFaults: opts.minFaults } : {}),
   });
 }
-
-/**
- * raftkvs as the fault variants judge it: TraceLink against the design runs in the container (finally_tracelink,
- * the property "TraceLink: the traces are a behaviour of the design", on the consistent cut of the traces at
- * that moment), not again on the complete collected traces: under faults the network bags fill with lost
- * messages and validating the whole run exceeded the check's 180 s budget here (12,526 states in 180 s).
- */
-export const raftkvsUnderFaults: SystemDefinition = { ...raftkvs, checks: (settings, system) => raftkvs.checks(settings, system).filter((c) => c.name !== "tracelink/spec") };
