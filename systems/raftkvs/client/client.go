@@ -12,8 +12,8 @@ import (
 	"pgoharness.local/raftkvs/config"
 	"pgoharness.local/raftkvs/raft"
 	"pgoharness.local/raftkvs/server"
-	"pgoharness.local/support/tlink"
 	"pgoharness.local/raftkvs/wire"
+	"pgoharness.local/support/tlink"
 )
 
 // Client is one client process's connection to the cluster.
