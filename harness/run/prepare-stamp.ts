@@ -16,10 +16,18 @@ import { type Docker, imageExists, imageId } from "../docker/client.ts";
 import { projectRoot } from "../paths.ts";
 import type { Settings } from "../settings.ts";
 import type { SystemDefinition } from "../system.ts";
-import type { PreparedSystem } from "./prepare.ts";
+import type { BuiltImage } from "../image/index.ts";
 
 /** Names the full path's hashes skip too (harness/gobuild/hash.ts): never a build input. */
 const IGNORED = new Set([".git", "node_modules", ".cache", "runs", ".DS_Store"]);
+
+/** What the prepare stages hand to the rest of the run (survives structuredClone: Vitest's provide/inject). */
+export interface PreparedSystem {
+  readonly system: string;
+  readonly baseImage: string;
+  readonly build: { readonly hash: string; readonly cached: boolean; readonly workspace: string; readonly binDir: string; readonly symbolsDir: string | undefined };
+  readonly images: readonly BuiltImage[];
+}
 
 /** The harness code that decides what the prepare stages produce: a change there invalidates every stamp. */
 const STAGE_CODE = ["harness/run/prepare.ts", "harness/run/prepare-stamp.ts", "harness/gobuild", "harness/image", "harness/instrument", "harness/antithesis/validator-bundle.ts"];

@@ -7,15 +7,10 @@ import { withLock } from "../gobuild/lock.ts";
 import { resolveBaseImage } from "../image/base-image.ts";
 import type { BuiltImage } from "../image/index.ts";
 import { requireDocker, type RunContext } from "./context.ts";
-import { baseImageIdentity, readStamp, stampKey, writeStamp } from "./prepare-stamp.ts";
+import { baseImageIdentity, type PreparedSystem, readStamp, stampKey, writeStamp } from "./prepare-stamp.ts";
 
-/** What the prepare stages hand to the rest of the run (survives structuredClone: Vitest's provide/inject). */
-export interface PreparedSystem {
-  readonly system: string;
-  readonly baseImage: string;
-  readonly build: { readonly hash: string; readonly cached: boolean; readonly workspace: string; readonly binDir: string; readonly symbolsDir: string | undefined };
-  readonly images: readonly BuiltImage[];
-}
+// PreparedSystem lives beside the stamp that stores it (one direction of import, no cycle).
+export type { PreparedSystem } from "./prepare-stamp.ts";
 
 export interface PrepareOptions {
   /** Skip the stamp and take the full path (content hashes of every input), as a cold run does. */
