@@ -3,7 +3,7 @@
 // run directory. The run directories are built here the way a run leaves them (one passing, one with a failing
 // check, one interrupted before results.json).
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -79,6 +79,24 @@ describe("run pages (static)", () => {
     const html = await readFile(join(root, "runs", "index.html"), "utf8");
     expect(html.indexOf("cccccc")).toBeLessThan(html.indexOf("aaaaaa"));
     expect(html).toContain("0123456789ab (dirty)");
+  });
+  test("the index reads each run's summary and renders only pages never written", async () => {
+    // A page written earlier is not rendered again: its summary (here edited) is what the index shows.
+    const summaryFile = join(passing, "summary.json");
+    const summary = JSON.parse(await readFile(summaryFile, "utf8")) as { variant?: string };
+    await writeFile(summaryFile, JSON.stringify({ ...summary, variant: "from-the-summary" }));
+    const before = (await stat(join(passing, "index.html"))).mtimeMs;
+    await new Promise((r) => setTimeout(r, 20));
+    const rows = await writeRunsIndex(join(root, "runs"));
+    expect(rows.find((r) => r.id === "aaaaaa")?.variant).toBe("from-the-summary");
+    expect((await stat(join(passing, "index.html"))).mtimeMs).toBe(before);
+    // A run without a summary gets its page (and summary) written by the index.
+    await rm(join(failing, "summary.json"));
+    await rm(join(failing, "index.html"));
+    await writeRunsIndex(join(root, "runs"));
+    expect(existsSync(join(failing, "index.html"))).toBe(true);
+    expect(existsSync(join(failing, "summary.json"))).toBe(true);
+    await writeRunPage(passing);
   });
   test("no page refers to anything outside the run", async () => {
     await writeRunPage(passing);

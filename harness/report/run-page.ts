@@ -189,7 +189,30 @@ export async function writeRunPage(runDir: string): Promise<RunPageSummary> {
   }).join("") + `<h3>Other</h3><p>${files.filter((f) => !groups.some(([p]) => f.startsWith(p)) && !f.startsWith("checks/") && !f.startsWith("commands/")).map((f) => link(f).html).join(" · ")}</p>`));
 
   await writeFile(join(runDir, "index.html"), page(title, sections.join("\n")));
-  return { system, id, variant: run?.variant, verdict: v, startedAt: run?.startedAt ?? (await stat(runDir)).mtime.toISOString(), commit: run?.git?.commit, dirty: run?.git?.dirty };
+  const summary: RunPageSummary = { system, id, variant: run?.variant, verdict: v, startedAt: run?.startedAt ?? (await stat(runDir)).mtime.toISOString(), commit: run?.git?.commit, dirty: run?.git?.dirty };
+  // The runs index reads this instead of rendering every run's page again after each run.
+  await writeFile(join(runDir, SUMMARY_FILE), `${JSON.stringify(summary)}\n`);
+  return summary;
+}
+
+/** Beside a run's index.html: what the runs index shows of it. */
+export const SUMMARY_FILE = "summary.json";
+
+const summaryJson = z.object({
+  system: z.string(),
+  id: z.string(),
+  variant: z.string().optional(),
+  verdict: verdict.optional(),
+  startedAt: z.string().optional(),
+  commit: z.string().optional(),
+  dirty: z.boolean().optional(),
+});
+
+/** The run's summary as its page wrote it; undefined when the page was never written (or predates summaries). */
+export async function readRunSummary(runDir: string): Promise<RunPageSummary | undefined> {
+  const parsed = await readJson(join(runDir, SUMMARY_FILE), summaryJson);
+  if (parsed === undefined || parsed instanceof Error) return undefined;
+  return { system: parsed.system, id: parsed.id, variant: parsed.variant, verdict: parsed.verdict, startedAt: parsed.startedAt, commit: parsed.commit, dirty: parsed.dirty };
 }
 
 function section(id: string, heading: string, body: string): string {

@@ -2,7 +2,7 @@
 import { readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { escapeHtml, page, table, type Cell } from "./html.ts";
-import { writeRunPage, type RunPageSummary } from "./run-page.ts";
+import { readRunSummary, writeRunPage, type RunPageSummary } from "./run-page.ts";
 
 const RUN_DIR = /^\d{8}T\d{6}Z-[0-9a-f]+$/;
 
@@ -14,12 +14,17 @@ async function dirs(path: string): Promise<string[]> {
   }
 }
 
-/** (Re)writes every run's page and runs/index.html; returns the rows, newest first. */
+/**
+ * Writes runs/index.html; returns the rows, newest first. A run's row comes from the summary its page wrote;
+ * only a run whose page was never written (an old or interrupted one) is rendered here, so a run's cost does
+ * not grow with the number of runs kept.
+ */
 export async function writeRunsIndex(runsDir: string): Promise<RunPageSummary[]> {
   const rows: { summary: RunPageSummary; href: string }[] = [];
   for (const system of await dirs(runsDir)) {
     for (const run of (await dirs(join(runsDir, system))).filter((d) => RUN_DIR.test(d))) {
-      rows.push({ summary: await writeRunPage(join(runsDir, system, run)), href: `${system}/${run}/index.html` });
+      const dir = join(runsDir, system, run);
+      rows.push({ summary: (await readRunSummary(dir)) ?? (await writeRunPage(dir)), href: `${system}/${run}/index.html` });
     }
   }
   rows.sort((a, b) => (b.summary.startedAt ?? "").localeCompare(a.summary.startedAt ?? ""));
