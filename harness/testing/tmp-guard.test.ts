@@ -51,3 +51,19 @@ test("a second setup in the same process (another project of the run) is a no-op
   expect(existsSync(dir)).toBe(true);
   teardown();
 });
+
+test("a killed child Vitest's own guard folder is not a leftover, but what its tests left inside it is", () => {
+  const { dir, teardown } = freshGuard();
+  // The child's guard folder, as a child Vitest killed before its teardown leaves it (with its compile cache).
+  const child = join(dir, `${TMP_GUARD_PREFIX}child1`);
+  mkdirSync(join(child, "node-compile-cache"), { recursive: true });
+  mkdirSync(join(dir, `${TMP_GUARD_PREFIX}child2`));
+  expect(() => teardown()).not.toThrow();
+  expect(existsSync(dir)).toBe(false);
+
+  const again = freshGuard();
+  const leaky = join(again.dir, `${TMP_GUARD_PREFIX}child3`);
+  mkdirSync(join(leaky, "fake-pgo-xyz"), { recursive: true });
+  expect(() => again.teardown()).toThrow(new RegExp(`left 1 file\\(s\\) or folder\\(s\\).*: ${TMP_GUARD_PREFIX}child3/fake-pgo-xyz`));
+  expect(existsSync(again.dir)).toBe(false);
+});

@@ -22,15 +22,28 @@ export default function setup(): () => void {
     delete process.env["PGO_HARNESS_TMP_GUARD"];
     if (previous === undefined) delete process.env["TMPDIR"];
     else process.env["TMPDIR"] = previous;
-    let left: string[] = [];
-    try {
-      left = readdirSync(root).filter((name) => !TOOLS_OWN.some((re) => re.test(name))).sort();
-    } catch {
-      // removed already: nothing to report
-    }
+    const left = leftovers(root);
     rmSync(root, { recursive: true, force: true, maxRetries: 3 });
     if (left.length > 0) {
       throw new Error(`the tests left ${left.length} file(s) or folder(s) in the temp dir (now removed): ${left.join(", ")} — remove them on every exit path (harness/testing/temp.ts: testDir, fileDir; or afterAll / finally)`);
     }
   };
+}
+
+/**
+ * What the tests left in `dir`, tools' own entries aside. A child Vitest (the interrupt and orphan tests start
+ * one, then kill it) has its own guard whose folder it cannot remove when killed: that folder is the guard's,
+ * not a leftover, but what the child's tests left inside it is, named by its path.
+ */
+export function leftovers(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return []; // removed already: nothing to report
+  }
+  return names
+    .filter((name) => !TOOLS_OWN.some((re) => re.test(name)))
+    .flatMap((name) => (name.startsWith(TMP_GUARD_PREFIX) ? leftovers(join(dir, name)).map((inner) => `${name}/${inner}`) : [name]))
+    .sort();
 }
