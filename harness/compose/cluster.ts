@@ -47,8 +47,8 @@ export class StartedCluster implements AsyncDisposable {
   }
 
   /**
-   * @deprecated The raw client; use the cluster's own operations (containers, exec, logs, kill, pause, copy).
-   * Kept while fault kinds written against it are moved over.
+   * The raw client, for what the cluster's own operations (containers, exec, logs, kill, pause, start, copy) do not
+   * cover: the fault sidecars, containers the harness adds to a service's network namespace, and their image.
    */
   get docker(): Docker {
     return this.parts.docker;
@@ -86,6 +86,19 @@ export class StartedCluster implements AsyncDisposable {
 
   async unpause(service: string): Promise<void> {
     await this.parts.docker.getContainer((await this.container(service)).id).unpause();
+  }
+
+  /** The service's IPv4 address on its (first) compose network; undefined when it has none (not running). */
+  async address(service: string): Promise<string | undefined> {
+    const info = await this.parts.docker.getContainer((await this.container(service)).id).inspect();
+    const ip = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
+    return ip === undefined || ip === "" ? undefined : ip;
+  }
+
+  /** Starts the service's container again if it is not running (after a kill); a running one is left alone. */
+  async start(service: string): Promise<void> {
+    const c = this.parts.docker.getContainer((await this.container(service)).id);
+    if (!(await c.inspect()).State.Running) await c.start();
   }
 
   /** What Docker knows of each container's state: how and when it last stopped, and how often it restarted. */

@@ -1,5 +1,4 @@
 // Kill one service's container (SIGKILL, as a crash) once the workload has made some progress.
-import { readLogs } from "../collect/logs.ts";
 import type { StartedCluster } from "../compose/cluster.ts";
 import type { Fault, FaultContext } from "./fault.ts";
 
@@ -21,8 +20,7 @@ export function killDuringWorkload(opts: KillOptions): Fault {
         await new Promise((r) => setTimeout(r, 100));
       }
       const target = await opts.pick(cluster);
-      const container = await cluster.container(target.service);
-      await cluster.docker.getContainer(container.id).kill({ signal: "SIGKILL" });
+      await cluster.kill(target.service, "SIGKILL");
       const at = new Date().toISOString();
       ctx.log.info(`killed ${target.service} (${target.why}) after ${ctx.driverOutput().length} driver lines`);
       return { killed: target.service, why: target.why, at, afterDriverLines: ctx.driverOutput().length };
@@ -43,7 +41,7 @@ export async function logClaims(cluster: StartedCluster, services: RegExp, patte
   const claims: LogClaim[] = [];
   for (const c of await cluster.containers()) {
     if (!services.test(c.service)) continue;
-    for (const line of (await readLogs(cluster.docker, c.id)).split("\n")) {
+    for (const line of (await cluster.logs(c.service)).split("\n")) {
       const m = pattern.exec(line);
       if (m?.[1] !== undefined) claims.push({ service: c.service, n: Number(m[1]), line });
     }

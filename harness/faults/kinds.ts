@@ -120,9 +120,8 @@ export function describeGrudge(grudge: Grudge): string {
 async function addresses(cluster: StartedCluster, services: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const service of services) {
-    const info = await cluster.docker.getContainer((await cluster.container(service)).id).inspect();
-    const ip = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
-    if (ip === undefined || ip === "") throw new Error(`${service} has no IP address (is it running?)`);
+    const ip = await cluster.address(service);
+    if (ip === undefined) throw new Error(`${service} has no IP address (is it running?)`);
     out.set(service, ip);
   }
   return out;
@@ -179,10 +178,10 @@ export function pause(opts: { select: readonly Selection[] }): FaultKind {
       const how = ctx.random.pick(opts.select);
       const targets = await select(ctx, how);
       const paused: string[] = [];
-      const unpause = () => Promise.all(paused.map(async (s) => ctx.cluster.docker.getContainer((await ctx.cluster.container(s)).id).unpause()));
+      const unpause = () => Promise.all(paused.map((s) => ctx.cluster.unpause(s)));
       try {
         for (const s of targets) {
-          await ctx.cluster.docker.getContainer((await ctx.cluster.container(s)).id).pause();
+          await ctx.cluster.pause(s);
           paused.push(s);
         }
       } catch (err) {
@@ -201,15 +200,9 @@ export function kill(opts: { select: readonly Selection[] }): FaultKind {
     async start(ctx) {
       const how = ctx.random.pick(opts.select);
       const targets = await select(ctx, how);
-      const restart = () =>
-        Promise.all(
-          targets.map(async (s) => {
-            const c = ctx.cluster.docker.getContainer((await ctx.cluster.container(s)).id);
-            if (!(await c.inspect()).State.Running) await c.start();
-          }),
-        );
+      const restart = () => Promise.all(targets.map((s) => ctx.cluster.start(s)));
       try {
-        await Promise.all(targets.map(async (s) => ctx.cluster.docker.getContainer((await ctx.cluster.container(s)).id).kill({ signal: "SIGKILL" })));
+        await Promise.all(targets.map((s) => ctx.cluster.kill(s, "SIGKILL")));
       } catch (err) {
         await restart().catch(() => undefined);
         throw err;
