@@ -19,7 +19,7 @@ import { SpecError } from "./lexer.ts";
 import type { SpecModel } from "./spec-model.ts";
 import { show } from "./values.ts";
 
-/** What validate.ts needs of an instance (its Instance type has this shape). */
+/** An instance as validate.ts keeps it (its Instance is this with its own entry type). */
 export interface IncarnatedInstance<E> {
   readonly self: TlaValue;
   readonly selfText: string;

@@ -21,7 +21,7 @@ import { canonical, fingerprintKey, parseTlaValue, type TlaValue } from "../tla-
 import type { TraceRecord } from "../record.ts";
 import type { Expr } from "./ast.ts";
 import { Evaluator, type EvalCtx, type State } from "./eval.ts";
-import { isRestart, restartStep, withRestarts } from "./incarnations.ts";
+import { type IncarnatedInstance, isRestart, restartStep, withRestarts } from "./incarnations.ts";
 import type { Stmt } from "./mpcal.ts";
 import type { SpecModel, SpecVar } from "./spec-model.ts";
 import { apply, eq, EvalError, normalize, show, str, tryApply, Unsupported, update } from "./values.ts";
@@ -49,14 +49,8 @@ export type Verdict =
   | { readonly verdict: "violation"; readonly states: number; readonly records: number; readonly explanation: string }
   | { readonly verdict: "unknown"; readonly states: number; readonly records: number; readonly reason: string };
 
-interface Instance {
-  readonly self: TlaValue;
-  readonly selfText: string;
-  readonly key: string;
-  readonly entries: readonly TraceEntry[];
-  /** Per record: clock entries on other instances as (instance index, count). */
-  readonly deps: readonly (readonly (readonly [number, number])[])[];
-}
+/** An instance's records in order; `deps` per record: clock entries on other instances as (instance index, count). */
+type Instance = IncarnatedInstance<TraceEntry>;
 
 /** Why a record could not be taken from a state: the element and what the spec wanted there. */
 interface Refusal {
