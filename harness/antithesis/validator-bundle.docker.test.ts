@@ -26,6 +26,15 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** An image FROM the base image with the staged validator and dqueue's finally_tracelink, as the real images have them. */
+async function buildValidatorImage(system: Parameters<typeof stageValidator>[0], context: string, imageTag: string): Promise<void> {
+  await stageValidator(system, join(context, "validator"), join(root, "cache"), logger("test", () => {}));
+  await cp(join(projectRoot, "antithesis/dqueue/finally_tracelink"), join(context, "finally_tracelink"));
+  await writeFile(join(context, "Dockerfile"), "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY validator/ /opt/pgo-validator/\nCOPY finally_tracelink /finally_tracelink\nRUN chmod 0755 /finally_tracelink\n");
+  const base = await resolveBaseImage(loadSettings(process.env), dockerClient(), logger("test", () => {}));
+  await execa("docker", ["build", "-q", "--build-arg", `BASE_IMAGE=${base}`, "-t", imageTag, context]);
+}
+
 /** TLC's verdicts on the fixtures: case → pass/fail. */
 async function tlcVerdicts(): Promise<Map<string, "pass" | "fail">> {
   const rows = (await readFile(join(FIXTURES, "verdicts.tsv"), "utf8")).trim().split("\n").slice(1);
@@ -69,11 +78,7 @@ describe("shipped: bundle + stripped Node + finally_tracelink in a container fro
   let context: string;
   beforeAll(async () => {
     context = join(root, "context");
-    await stageValidator({ name: "dqueue", spec: SPEC, checkout: undefined }, join(context, "validator"), join(root, "cache"), logger("test", () => {}));
-    await cp(join(projectRoot, "antithesis/dqueue/finally_tracelink"), join(context, "finally_tracelink"));
-    await writeFile(join(context, "Dockerfile"), "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY validator/ /opt/pgo-validator/\nCOPY finally_tracelink /finally_tracelink\nRUN chmod 0755 /finally_tracelink\n");
-    const base = await resolveBaseImage(loadSettings(process.env), dockerClient(), logger("test", () => {}));
-    await execa("docker", ["build", "-q", "--build-arg", `BASE_IMAGE=${base}`, "-t", tag, context]);
+    await buildValidatorImage({ name: "dqueue", spec: SPEC, checkout: undefined }, context, tag);
   }, 600_000);
 
   test("the context holds no JVM, a Node for linux/amd64 and the spec", async () => {
@@ -112,11 +117,7 @@ describe("a PGo build's constants file (pgo.specCfg) travels with its spec", () 
     await cp(SPEC, join(checkout, "systems/dqueue/dqueue.tla"));
     await cp(join(projectRoot, "systems/dqueue/dqueueValidate.cfg"), join(checkout, "systems/dqueue/dqueueConsts.cfg"));
     const system = { name: "dqueue", spec: SPEC, checkout, pgo: { specCfg: "systems/dqueue/dqueueConsts.cfg" } };
-    await stageValidator(system, join(ctx, "validator"), join(root, "cache"), logger("test", () => {}));
-    await cp(join(projectRoot, "antithesis/dqueue/finally_tracelink"), join(ctx, "finally_tracelink"));
-    await writeFile(join(ctx, "Dockerfile"), "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY validator/ /opt/pgo-validator/\nCOPY finally_tracelink /finally_tracelink\nRUN chmod 0755 /finally_tracelink\n");
-    const base = await resolveBaseImage(loadSettings(process.env), dockerClient(), logger("test", () => {}));
-    await execa("docker", ["build", "-q", "--build-arg", `BASE_IMAGE=${base}`, "-t", cfgTag, ctx]);
+    await buildValidatorImage(system, ctx, cfgTag);
   }, 600_000);
 
   test("the context names the file, and finally_tracelink validates with it", async () => {
