@@ -12,6 +12,7 @@ import { expect, test } from "vitest";
 import { partition } from "../../harness/faults/kinds.ts";
 import { runSuiteInChild } from "../../harness/vitest/child-run.ts";
 import { describeSystem } from "../../harness/vitest/describe-system.ts";
+import { forCheckout, loadSettings } from "../../harness/index.ts";
 import raftkvs, { serverNemesis } from "../../systems/raftkvs/system.ts";
 
 // Measured here on seeds 1–5: caught by 1, 3 and 4, not by 2 and 5 (their partitions missed the leader or
@@ -41,7 +42,7 @@ if (process.env["PLANTED_BUG_RUN"] === "1") {
 } else {
   const notHere = () =>
     process.env["ANTITHESIS"] === "1" ? "not submitted to Antithesis"
-    : raftkvs.ready === undefined ? "the planted bug is in this repository's raftkvs, not in a PGo checkout"
+    : forCheckout(raftkvs, loadSettings(process.env).pgoDir).checkout !== undefined ? "the planted bug is in this repository's raftkvs, not in a PGo checkout"
     : undefined;
 
   async function child(seed: number | undefined): Promise<{ results: ChildResults; exitCode: number | undefined }> {
