@@ -3,8 +3,8 @@
 // each alike, reporting the median wall time of each:
 //   raw     the same Docker steps by hand: compose up -d, wait for setup-complete, run the template's commands
 //           (the driver, then finally_tracelink, which validates the traces in the container, as the harness and
-//           Antithesis run it), stop, copy the traces out, down -v (no checks: the floor is what any run must
-//           spend on the engine); the floor without finally_tracelink is printed too (earlier benches used it);
+//           Antithesis run it), stop, copy the traces out, down -v, all of it timed (no checks: the floor is what
+//           any run must spend on the engine); the floor without finally_tracelink is printed too (earlier benches used it);
 //   cli     `npx pgo-harness run dqueue` (and the same command without npx's own start-up, node directly);
 //   vitest  `npx vitest run suites/dqueue/dqueue.test.ts`.
 // zx fits here: this is a shell script that wants TypeScript's loops and timing around it.
@@ -43,6 +43,9 @@ async function childCpu(): Promise<number> {
   }
 }
 
+/** The raw run's steps, in order; their medians are printed under the floor. */
+const STEPS = ["up", "setup-complete", "driver", "finally_tracelink", "stop", "copy traces", "down -v"] as const;
+const stepTimes: Record<(typeof STEPS)[number], number[]> = Object.fromEntries(STEPS.map((s) => [s, []])) as never;
 let lastFinallyMs = 0;
 async function raw(): Promise<number> {
   const id = randomBytes(3).toString("hex");
@@ -52,22 +55,40 @@ async function raw(): Promise<number> {
   const dc = $({ cwd: dirname(dqueue.compose), quiet: true });
   const files = ["-p", project, "-f", basename(dqueue.compose), "-f", override];
   const started = performance.now();
+  let last = started;
+  const step = (name: (typeof STEPS)[number]) => {
+    const now = performance.now();
+    stepTimes[name].push(now - last);
+    last = now;
+  };
+  let downed = false;
   try {
     await dc`docker compose ${files} up -d --pull never`;
+    step("up");
     for (;;) {
       const sdk = await dc`docker compose ${files} exec -T dqueue sh -c ${"cat /tmp/antithesis/*.jsonl 2>/dev/null"}`.nothrow();
       if (sdk.stdout.includes('"antithesis_setup"')) break;
       await sleep(100);
     }
+    step("setup-complete");
     await dc`docker compose ${files} exec -T dqueue ${driver}`;
+    step("driver");
     const f = performance.now();
     await dc`docker compose ${files} exec -T dqueue ${finallyCommand}`;
     lastFinallyMs = performance.now() - f;
+    step("finally_tracelink");
     await dc`docker compose ${files} stop -t 10`;
+    step("stop");
     await dc`docker compose ${files} cp dqueue:/traces/. ${join(work, id)}`;
+    step("copy traces");
+    // Inside the timed part: every harness run ends with down -v too (until 2026-11-30 the floor's clock
+    // stopped before it, in a finally block, which made the floor about a quarter too low).
+    await dc`docker compose ${files} down -v -t 10`;
+    downed = true;
+    step("down -v");
     return performance.now() - started;
   } finally {
-    await dc`docker compose ${files} down -v -t 10`.nothrow();
+    if (!downed) await dc`docker compose ${files} down -v -t 10`.nothrow();
   }
 }
 
@@ -113,4 +134,5 @@ for (const [k, v] of Object.entries(results)) {
   const ratio = k === RAW ? "  (the floor)" : k === RAW_NO_FINALLY ? "" : `  ${(m / floor).toFixed(2)}× the floor (${(m / oldFloor).toFixed(2)}× the floor without finally_tracelink)`;
   const c = k === RAW_NO_FINALLY ? "" : `  cpu ${median(cpu[k]!).toFixed(2)} s`;
   console.log(`  ${k.padEnd(48)} ${(m / 1000).toFixed(2)} s${c}${ratio}`);
+  if (k === RAW) console.log(`    steps (medians): ${STEPS.map((s) => `${s} ${(median(stepTimes[s]) / 1000).toFixed(2)} s`).join(", ")}`);
 }
