@@ -1,4 +1,4 @@
-// What systems (systems/<name>/system.ts) and scripts import from the harness. The harness is grouped as:
+// What systems (systems/<name>/system.ts) import from the harness. The harness is grouped as:
 //
 //   definition   system.ts (defineSystem), settings.ts
 //   stages       run/ drives them in the order written in run/pipeline.ts:
@@ -9,15 +9,18 @@
 //   entry points vitest/ (suites: describeSystem, systemGlobalSetup — import them from harness/vitest/index.ts,
 //                so that nothing here loads Vitest), cli/ (npx pgo-harness)
 //
-// Nothing here imports Vitest: `pgo-harness run` loads a system's definition without it.
+// Nothing here imports Vitest: `pgo-harness run` loads a system's definition without it. Nor does anything here
+// load the run's machinery (the pipeline, dockerode, execa, yaml): Vitest's global setup, each test worker and
+// the CLI import a definition on every run, and the checkers load what they need when they run. Scripts that
+// drive runs import the pipeline from harness/run/index.ts. (harness/light-imports.test.ts holds this.)
 export { defineSystem, DefinitionError, forCheckout, workloadEnvOf, type GoBinary, type GoModule, type ImageSpec, type SystemDefinition, type SystemInput } from "./system.ts";
 export { loadSettings, SettingsError, type Settings } from "./settings.ts";
 export { logger, type Logger } from "./log.ts";
 
-// The run pipeline and what it is made of.
-export { runPipeline, STAGES, type PipelineEvent, type PipelineOptions, type PipelineResult, type Stage, type StageOutcome } from "./run/pipeline.ts";
-export { resolveContext, type RunContext } from "./run/context.ts";
-export { prepareSystem, type PreparedSystem } from "./run/prepare.ts";
+// The run pipeline's types (its functions: harness/run/index.ts).
+export type { PipelineEvent, PipelineOptions, PipelineResult, Stage, StageOutcome } from "./run/pipeline.ts";
+export type { RunContext } from "./run/context.ts";
+export type { PreparedSystem } from "./run/prepare.ts";
 export { isVariant, variant, type Variant, type VariantOptions } from "./run/variant.ts";
 export type { ServiceContainer, StartedCluster } from "./compose/cluster.ts";
 

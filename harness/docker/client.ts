@@ -1,12 +1,25 @@
 // One Docker client for the harness, talking to whatever engine testcontainers would use (DOCKER_HOST or the
 // local socket), so that dockerode calls and testcontainers calls always reach the same engine.
-import "./lazy-session.ts"; // before dockerode
-import Docker from "dockerode";
+import { createRequire } from "node:module";
+import type Docker from "dockerode";
+import { deferDockerodeSession } from "./lazy-session.ts";
 
 export type { default as Docker } from "dockerode";
 
+const require = createRequire(import.meta.url);
+let dockerode: typeof Docker | undefined;
+
+/**
+ * A client. dockerode (about 230 modules, ~65 ms) loads with the first client made, not with this file: what
+ * imports the harness without talking to the engine (a system's definition, the CLI's argument errors) never
+ * pays for it, and a run can load it while it waits on the engine (harness/run/pipeline.ts, the up stage).
+ */
 export function dockerClient(): Docker {
-  return new Docker();
+  if (dockerode === undefined) {
+    deferDockerodeSession();
+    dockerode = require("dockerode") as typeof Docker;
+  }
+  return new dockerode();
 }
 
 export async function imageExists(docker: Docker, ref: string): Promise<boolean> {

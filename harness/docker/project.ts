@@ -1,8 +1,8 @@
 // A compose project as Docker sees it, found by compose's own project label: its containers, and removal of
 // everything it holds. Used after `down -v` to prove (and enforce) that nothing is left, and by the reaper after
 // a crash or interrupt.
-import "./lazy-session.ts"; // before dockerode
-import Docker from "dockerode";
+import type Docker from "dockerode";
+import { dockerClient } from "./client.ts";
 
 export interface ServiceContainer {
   readonly service: string;
@@ -34,7 +34,7 @@ export interface Leftovers {
   readonly volumes: readonly string[];
 }
 
-export async function listProject(project: string, docker: Docker = new Docker()): Promise<Leftovers> {
+export async function listProject(project: string, docker: Docker = dockerClient()): Promise<Leftovers> {
   const [containers, networks, volumes] = await Promise.all([
     docker.listContainers({ all: true, filters: label(project) }),
     docker.listNetworks({ filters: label(project) }),
@@ -48,7 +48,7 @@ export async function listProject(project: string, docker: Docker = new Docker()
 }
 
 /** Removes what is left of a project; returns what it removed, as "container x", "network y", "volume z". */
-export async function removeProject(project: string, docker: Docker = new Docker()): Promise<string[]> {
+export async function removeProject(project: string, docker: Docker = dockerClient()): Promise<string[]> {
   const removed: string[] = [];
   for (const c of await docker.listContainers({ all: true, filters: label(project) })) {
     await docker.getContainer(c.Id).remove({ force: true, v: true });

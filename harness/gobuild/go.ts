@@ -1,7 +1,6 @@
 // Stage 1b: compile a system's binaries in its workspace, for the images' platform (linux/amd64; static unless
 // cgo is asked for, as Antithesis builds need it: without cgo the SDK cannot reach Antithesis's coverage library).
 import { join } from "node:path";
-import { execa, ExecaError } from "execa";
 import type { GoBinary } from "../system.ts";
 
 export class GoBuildError extends Error {
@@ -23,7 +22,10 @@ export function goEnv(workspace: string, cgo = false): Record<string, string> {
   };
 }
 
+// execa is loaded by the functions that run go, not with this file: Vitest's global setup imports GoBuildError
+// on every run, and a warm run runs no go.
 export async function goVersion(): Promise<string> {
+  const { execa } = await import("execa");
   try {
     const { stdout } = await execa("go", ["env", "GOVERSION"], { env: goEnv("/nonexistent") });
     return stdout.trim();
@@ -41,6 +43,7 @@ export async function buildBinary(workspace: string, binary: GoBinary, outDir: s
     binary.kind === "test"
       ? ["test", "-c", "-o", out, binary.package]
       : ["build", "-trimpath", "-o", out, binary.package];
+  const { execa, ExecaError } = await import("execa");
   try {
     await execa("go", args, { cwd: workspace, env: goEnv(workspace, cgo), all: true });
   } catch (err) {

@@ -4,12 +4,9 @@
 import { mkdtemp, readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
-import fse from "fs-extra";
 import type { Logger } from "../log.ts";
 import type { Settings } from "../settings.ts";
 import { hashInputs, short } from "../gobuild/hash.ts";
-import { withLock } from "../gobuild/lock.ts";
 import { type Docker, imageExists, tryPull } from "../docker/client.ts";
 
 export class BaseImageError extends Error {
@@ -29,7 +26,14 @@ export async function resolveBaseImage(settings: Settings, docker: Docker, log: 
   }
   const recipe = { suite: settings.debianSuite, variant: "minbase", mirror, arch: "amd64" };
   const tag = `pgo-harness/base:${recipe.suite}-${short(await hashInputs(["base/v1", JSON.stringify(recipe)]))}`;
-  // Locked: on a fresh machine several suites ask for the base image at once; one builds it.
+  // Present (every run but the first on a machine): no lock to take, nothing more to load.
+  if (await imageExists(docker, tag)) {
+    log.info(`base image ${tag} is present`);
+    return tag;
+  }
+  // Locked: on a fresh machine several suites ask for the base image at once; one builds it, the others then
+  // find it present.
+  const { withLock } = await import("../gobuild/lock.ts");
   return withLock(join(settings.cacheDir, "locks", "base-image"), async () => {
     if (await imageExists(docker, tag)) {
       log.info(`base image ${tag} is present`);
@@ -46,6 +50,7 @@ async function debootstrapImport(recipe: { suite: string; variant: string; mirro
   if (process.getuid?.() !== 0) {
     throw new BaseImageError("Building the base image with debootstrap needs root: run as root, or set BASE_IMAGE to an image this engine has.");
   }
+  const [{ execa }, { default: fse }] = await Promise.all([import("execa"), import("fs-extra")]);
   try {
     await execa("debootstrap", ["--version"]);
   } catch {

@@ -3,7 +3,6 @@
 // (prepare-stamp.ts): when no input was touched since the last full prepare, its result is reused, and the
 // build and image code (with esbuild, the instrumentor, testcontainers) is not even loaded.
 import { join } from "node:path";
-import { withLock } from "../gobuild/lock.ts";
 import { resolveBaseImage } from "../image/base-image.ts";
 import type { BuiltImage } from "../image/index.ts";
 import { requireDocker, type RunContext } from "./context.ts";
@@ -39,6 +38,7 @@ export async function prepareSystem(ctx: RunContext, opts: PrepareOptions = {}):
       return stamped;
     }
   }
+  const { withLock } = await import("../gobuild/lock.ts");
   const { build } = await import("../gobuild/index.ts");
   const { buildImages } = await import("../image/index.ts");
   const built = await withLock(join(locks, `build-${system.name}`), () =>

@@ -146,7 +146,3 @@ async function untagAll(docker: Docker, refs: readonly string[]): Promise<void> 
   for (const ref of refs) await docker.getImage(ref).remove({ noprune: true }).catch(() => undefined);
 }
 
-/** The test names a submission is reported under. */
-export function launchTestName(outcome: SubmitOutcome): string {
-  return outcome.ok ? `antithesis: ${outcome.system} launched run ${outcome.runId ?? "(no run id)"}` : `antithesis: ${outcome.system} submission`;
-}

@@ -7,7 +7,6 @@ import { constants, createWriteStream, existsSync, statSync } from "node:fs";
 import { access, mkdir, readdir, rm } from "node:fs/promises";
 import { basename, delimiter, isAbsolute, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { execa } from "execa";
 import type { Checker, CheckContext, CheckResult } from "../check/checker.ts";
 import type { Settings } from "../settings.ts";
 import { incarnations, listTraceFiles, TRACE_FILE } from "./reader.ts";
@@ -124,6 +123,8 @@ async function runStep(
   const javaTmp = join(cwd, "java-tmp");
   await mkdir(javaTmp, { recursive: true });
   const javaOptions = `${process.env["JAVA_TOOL_OPTIONS"] ?? ""} -Djava.io.tmpdir=${javaTmp}`.trim();
+  // Loaded here, not with the file: system definitions import this file, and most runs have no pgo.jar.
+  const { execa } = await import("execa");
   const child = execa(java, args, { all: true, buffer: false, reject: false, detached: true, stdin: "ignore", cwd, env: { JAVA_TOOL_OPTIONS: javaOptions } });
   let killTimer: NodeJS.Timeout | undefined;
   const onStop = () => {

@@ -5,7 +5,6 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
-import { execa } from "execa";
 import { onTestFinished } from "vitest";
 import { listProject, type Leftovers } from "../docker/project.ts";
 import { projectRoot } from "../paths.ts";
@@ -57,6 +56,8 @@ export async function runSuiteInChild(opts: ChildRunOptions): Promise<ChildRunOu
   await mkdir(join(runsDir, "tmp"));
   // The child's JUnit goes to its own directory (never over the outer run's reports/), for tests to read.
   const junit = join(runsDir, "reports", "junit.xml");
+  // Loaded here: suite files import this module (through testInterruptions) on every run, few start a child.
+  const { execa } = await import("execa");
   const child = execa(process.execPath, [join(projectRoot, "node_modules/vitest/vitest.mjs"), "run", ...opts.args, `--reporter=${opts.reporter ?? "default"}`, "--reporter=junit", `--outputFile.junit=${junit}`], {
     cwd: projectRoot,
     env: { ...opts.env, TMPDIR: join(runsDir, "tmp"), PGO_HARNESS_RUNS_DIR: runsDir, PGO_HARNESS_REPORTS_DIR: join(runsDir, "reports"), FORCE_COLOR: "0" },

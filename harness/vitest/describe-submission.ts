@@ -6,7 +6,7 @@
 import { describe, expect, inject, test } from "vitest";
 import { assertPropertyOutcome } from "../properties/run.ts";
 import { propertyTestName } from "../properties/report.ts";
-import { launchTestName } from "../submit/submit.ts";
+import type { SubmitOutcome } from "../submit/submit.ts";
 import type { SystemDefinition } from "../system.ts";
 import { SUBMIT_KEY } from "./provided.ts";
 
@@ -36,4 +36,9 @@ export function describeSubmission(system: SystemDefinition, variant: string | u
       test(propertyTestName(property.name), ({ skip }) => assertPropertyOutcome(property.name, property.status, [property], skip));
     }
   });
+}
+
+/** The launch's test name (submit/submit.ts is not imported for it: every local run loads this file). */
+export function launchTestName(outcome: SubmitOutcome): string {
+  return outcome.ok ? `antithesis: ${outcome.system} launched run ${outcome.runId ?? "(no run id)"}` : `antithesis: ${outcome.system} submission`;
 }
