@@ -32,6 +32,8 @@ export interface UpOptions {
   readonly internalNetworks?: boolean;
   /** Extra environment by service name (see OverrideOptions.serviceEnv). */
   readonly serviceEnv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The caller's own work while compose and the engine start the containers (see composeUp). */
+  readonly whileStarting?: () => void;
 }
 
 export class UpError extends Error {
@@ -62,7 +64,7 @@ export async function up(opts: UpOptions): Promise<StartedCluster> {
   if (!opts.keep) opts.reaper?.add(project);
   try {
     const compose = { name: project, dir: dirname(opts.system.compose), files: [basename(opts.system.compose), override] };
-    await opts.log.step(`Starting compose project ${project} (${Object.keys(model.services).join(", ")})`, () => composeUp(compose, opts.startupTimeoutMs));
+    await opts.log.step(`Starting compose project ${project} (${Object.keys(model.services).join(", ")})`, () => composeUp(compose, opts.startupTimeoutMs, opts.whileStarting));
     return new StartedCluster({ project, compose, docker: opts.docker, reaper: opts.reaper, keep: opts.keep, log: opts.log });
   } catch (err) {
     // The logs of what did start, before it is removed: the failing service's neighbours often say why.

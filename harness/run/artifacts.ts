@@ -1,10 +1,11 @@
 // Every run is stored (after Jepsen): runs/<system>/<start time>-<id>/ with run.json (settings, commit, rerun
 // command; secrets redacted), run.log (every line the run printed, starting with the commit and the rerun
 // command), logs/, traces/, commands/, checks/, results.json, and a `latest` link per variant.
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
+import { promisify } from "node:util";
 import fse from "fs-extra";
 import { projectRoot } from "../paths.ts";
 
@@ -26,12 +27,13 @@ export interface GitState {
   readonly dirty: boolean;
 }
 
+// node:child_process, not execa: a run creates its directory before compose starts, and execa's import (~40 ms)
+// would be on that path for two one-line git commands.
+const git = (args: readonly string[]) => promisify(execFile)("git", args, { cwd: projectRoot, encoding: "utf8" });
+
 export async function gitState(): Promise<GitState | undefined> {
   try {
-    const [head, status] = await Promise.all([
-      execa("git", ["rev-parse", "HEAD"], { cwd: projectRoot }),
-      execa("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: projectRoot }),
-    ]);
+    const [head, status] = await Promise.all([git(["rev-parse", "HEAD"]), git(["status", "--porcelain", "--untracked-files=no"])]);
     return { commit: head.stdout.trim(), dirty: status.stdout.trim() !== "" };
   } catch {
     return undefined;

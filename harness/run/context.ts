@@ -44,11 +44,16 @@ export function resolveContext(definition: SystemDefinition, env: NodeJS.Process
   const secrets = antithesis?.secrets ?? [];
   const namespace = opts.namespace ?? system.name;
   const write = opts.write ?? ((line: string) => stderr.write(line + "\n"));
+  let docker: Docker | undefined;
   return {
     settings,
     antithesis,
     system,
-    docker: dockerClient(),
+    // Made on first use: loading dockerode is the largest import of a run, which the pipeline does while compose
+    // starts the containers (harness/docker/client.ts).
+    get docker() {
+      return (docker ??= dockerClient());
+    },
     log: logger(namespace, write),
     logAlso: (also) =>
       logger(namespace, (line) => {

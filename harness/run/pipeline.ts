@@ -12,25 +12,22 @@ import fse from "fs-extra";
 import { type CheckResult, mergeVerdicts, runChecker, type Checker, type Verdict } from "../check/checker.ts";
 import type { StartedCluster } from "../compose/cluster.ts";
 import { Reaper } from "../compose/reaper.ts";
-import { waitForLogMessage, waitForSetupComplete } from "../compose/setup-complete.ts";
 import { up } from "../compose/up.ts";
-import { collectSdkOutput, collectTraces } from "../collect/traces.ts";
-import { saveLogs } from "../docker/logs.ts";
 import type { Fault } from "../faults/fault.ts";
 import type { Logger } from "../log.ts";
-import { evaluateRunProperties, systemCatalog, type RunProperties } from "../properties/evaluate-run.ts";
-import { describeProperty } from "../properties/report.ts";
+import type { RunProperties } from "../properties/evaluate-run.ts";
 import { redactEnv } from "../redact.ts";
-import { discoverTemplate } from "../workload/template.ts";
 import type { Timeline } from "../workload/composer.ts";
-import { runWorkload, WorkloadError, type CommandOutcome, type FaultOutcome, type Schedule } from "../workload/run.ts";
-import { writeRunPage } from "../report/run-page.ts";
-import { writeRunsIndex } from "../report/runs-index.ts";
+import type { CommandOutcome, FaultOutcome, Schedule } from "../workload/run.ts";
 import { createRun, updateRun, type Run } from "./artifacts.ts";
 import { plannedStops, unplannedExits } from "./exits.ts";
 import type { RunContext } from "./context.ts";
-import { prepareSystem, type PreparedSystem } from "./prepare.ts";
+import type { PreparedSystem } from "./prepare-stamp.ts";
 import type { Variant } from "./variant.ts";
+
+/** The stages after up (harness/run/after-up.ts), loaded once, while compose starts the containers. */
+let afterUp: Promise<typeof import("./after-up.ts")> | undefined;
+const stagesAfterUp = () => (afterUp ??= import("./after-up.ts"));
 
 export const STAGES = ["prepare", "up", "setup-complete", "ready", "workload", "exits", "fault-checks", "collect", "properties", "checks", "down"] as const;
 export type Stage = (typeof STAGES)[number];
@@ -154,7 +151,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
       try {
         await healFaults();
         await saveContainerLogs().catch((err: unknown) => log.warn(`could not save container logs: ${String(err)}`));
-        if (!collected) await collectSdkOutput(c, run.dir).catch(() => undefined);
+        if (!collected) await (await stagesAfterUp()).collectSdkOutput(c, run.dir).catch(() => undefined);
       } finally {
         await c.down();
       }
@@ -166,7 +163,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
 
   async function saveContainerLogs(): Promise<string | undefined> {
     if (cluster === undefined) return undefined;
-    return saveLogs(ctx.docker, await cluster.containers(), run.dir);
+    return (await stagesAfterUp()).saveLogs(ctx.docker, await cluster.containers(), run.dir);
   }
 
   /**
@@ -208,7 +205,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
 
   try {
     await stage("prepare", async () => {
-      if (prepared === undefined) prepared = await prepareSystem({ ...ctx, log });
+      if (prepared === undefined) prepared = await (await import("./prepare.ts")).prepareSystem({ ...ctx, log });
       const p = prepared;
       await fse.writeJson(
         join(run.dir, "run.json"),
@@ -225,24 +222,34 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
         images: prepared!.images,
         runId: run.id,
         runDir: run.dir,
-        docker: ctx.docker,
+        // Read when up needs it, after compose is spawned (whileStarting below makes the client).
+        get docker() {
+          return ctx.docker;
+        },
         log,
         reaper,
         keep: settings.keep,
         startupTimeoutMs: settings.setupTimeoutMs,
         ...(opts.preflight !== undefined ? { imageRefs: opts.preflight.imageRefs, internalNetworks: true } : {}),
         ...(serviceEnv !== undefined ? { serviceEnv } : {}),
+        // The engine's client and the later stages' code load while compose works (a failed load is the stage's
+        // that needs it to report: the promise is kept).
+        whileStarting: () => {
+          void ctx.docker;
+          stagesAfterUp().catch(() => undefined);
+        },
       });
     });
 
     await stage("setup-complete", async () => {
+      const { waitForSetupComplete } = await stagesAfterUp();
       const complete = await waitForSetupComplete(cluster!, settings.setupTimeoutMs, log, opts.signal);
       log.info(`setup-complete signalled (${complete.file})`);
     });
 
     await stage("ready", async () => {
       if (system.ready === undefined) return `${system.name} declares no readiness line`;
-      const ready = await waitForLogMessage(cluster!, system.ready.services, system.ready.logMessage, settings.setupTimeoutMs, opts.signal);
+      const ready = await (await stagesAfterUp()).waitForLogMessage(cluster!, system.ready.services, system.ready.logMessage, settings.setupTimeoutMs, opts.signal);
       log.info(`ready: ${ready.service}: ${ready.line.trim()}`);
       emit({ type: "ready", service: ready.service, line: ready.line.trim() });
     });
@@ -250,6 +257,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
     await stage("workload", async () => {
       // The faults' helpers first, so that the first fault is not late (sidecars take a moment to start).
       for (const f of faultList) await f.prepare?.(cluster!, { log: log.child(`fault/${f.name}`), baseImage: prepared!.baseImage, ...(opts.signal !== undefined ? { signal: opts.signal } : {}) });
+      const { discoverTemplate, runWorkload, WorkloadError } = await stagesAfterUp();
       // Checks the layout too: prefixes, executable bits, at least one driver.
       const template = await discoverTemplate(cluster!, system.template, log.child("workload"));
       log.info(`template "${system.template}": ${template.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
@@ -312,6 +320,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
       await healFaults();
       // Stopped first, so that every process has flushed and closed its trace files.
       await log.step("Stopping containers", () => c.stop());
+      const { collectTraces, collectSdkOutput } = await stagesAfterUp();
       const traces = await collectTraces(c, system.tracesVolume, run.dir);
       await collectSdkOutput(c, run.dir);
       log.info(`collected ${traces.files.length} trace file(s) into ${traces.dir}`);
@@ -323,6 +332,7 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
 
     await stage("properties", async () => {
       if (preflight) return "pre-flight: Antithesis judges the properties itself";
+      const { evaluateRunProperties, systemCatalog, describeProperty } = await stagesAfterUp();
       const result = await evaluateRunProperties(run.dir, systemCatalog(system), opts.variant.options.title ?? system.name);
       for (const t of result.tests) {
         if (t.properties.length === 0) continue;
@@ -392,8 +402,11 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
   }
   if (!preflight) {
     // The run's page and the runs index, after every run: passed, failed or interrupted (harness/report).
-    await writeRunPage(run.dir)
-      .then(() => writeRunsIndex(settings.runsDir))
+    await stagesAfterUp()
+      .then(async ({ writeRunPage, writeRunsIndex }) => {
+        await writeRunPage(run.dir);
+        await writeRunsIndex(settings.runsDir);
+      })
       .then(() => log.info(`report: ${join(run.dir, "index.html")}`))
       .catch((err: unknown) => log.warn(`could not write the run's page: ${String(err)}`));
   }
