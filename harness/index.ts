@@ -35,5 +35,7 @@ export { mergeVerdicts, runChecker, runCheckers, type CheckContext, type Checker
 export { traceLinkChecker } from "./tracelink/index.ts";
 export { pgoJarChecker, pgoJarCheckerInCheckout } from "./tracelink/pgo-jar.ts";
 export { specCheckerInCheckout } from "./tracelink/spec/checker.ts";
-export { linearizabilityChecker, queueChecker, raftkvsHistory, type ClientShape, type QueueShape } from "./history/index.ts";
+export { linearizabilityChecker, queueChecker } from "./history/checkers.ts";
+export { raftkvsHistory, type ClientShape } from "./history/from-trace.ts";
+export type { QueueShape } from "./history/queue.ts";
 export { listTraceFiles, readTrace } from "./tracelink/reader.ts";

@@ -35,11 +35,14 @@ describe("entry points load only what a run needs before it starts", () => {
     expect(up.packages.has("yaml")).toBe(true);
   });
 
-  test.each(systems)("systems/%s/system.ts: no engine client, no subprocess library, no pipeline", async (name) => {
+  test.each(systems)("systems/%s/system.ts: no engine client, no subprocess library, no pipeline, no checker machinery", async (name) => {
     const { packages, own } = await loads(`systems/${name}/system.ts`);
     expect(HEAVY.filter((p) => packages.has(p))).toEqual([]);
     expect(["yaml", "fs-extra", "proper-lockfile", "tar-fs"].filter((p) => packages.has(p))).toEqual([]);
     expect(["harness/run/pipeline.ts", "harness/run/prepare.ts", "harness/compose/up.ts", "harness/compose/cluster.ts"].filter((f) => own.has(f))).toEqual([]);
+    // Checkers are made by the definition and load their machinery when they run: the spec validator, the
+    // linearizability search and its report.
+    expect(["harness/tracelink/spec/index.ts", "harness/history/report.ts", "harness/history/wgl.ts"].filter((f) => own.has(f))).toEqual([]);
   });
 
   test.each(systems)("suites/%s/global-setup.ts: the warm path's imports (dockerode comes with the first client)", async (name) => {

@@ -1,4 +1,5 @@
-// The history checks as Checkers (harness/check/checker.ts), reading the history from the run's traces.
+// The history checks as Checkers (harness/check/checker.ts), reading the history from the run's traces. System
+// definitions make them, so the search and its report (report.ts and what it imports) load when a check runs.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Checker, CheckContext, CheckResult } from "../check/checker.ts";
@@ -8,7 +9,6 @@ import type { Operation } from "./operation.ts";
 import { historyOrigin } from "./from-trace.ts";
 import { checkQueue, queueHistoryFromTraces } from "./queue.ts";
 import type { QueueShape } from "./queue.ts";
-import { reportLinearizability, toCheckResult } from "./report.ts";
 
 export interface LinearizabilityCheckerOptions {
   /** Result name; default "history/linearizable". */
@@ -37,6 +37,7 @@ export function linearizabilityChecker(options: LinearizabilityCheckerOptions): 
       if (ops.length === 0) return [{ name, valid: "unknown", summary: `no client operations in the traces of ${ctx.tracesDir}`, skipped: "no client operations recorded" }];
       const historyFile = await writeHistory(join(ctx.artifactsDir, "history.jsonl"), ops);
       ctx.log?.(`${name}: checking ${ops.length} operations`);
+      const { reportLinearizability, toCheckResult } = await import("./report.ts");
       const report = await reportLinearizability(options.model ?? kvModel, ops, {
         name: name.replace(/\//g, "-"),
         artifactsDir: ctx.artifactsDir,

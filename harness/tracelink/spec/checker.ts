@@ -1,14 +1,12 @@
 // The `tracelink/spec` check: a run's traces validated against the system's MPCal design, natively (the same
 // question pgo.jar tracegen + TLC answer, without a JVM). Runs whenever the system has a spec: PGo's under
-// PGO_DIR, else the definition's own.
+// PGO_DIR, else the definition's own. The validator itself loads when the check runs: system definitions make
+// this checker, and every run imports a definition.
 import { join } from "node:path";
 import type { Checker, CheckContext, CheckResult } from "../../check/checker.ts";
 import type { Settings } from "../../settings.ts";
 import { listTraceFiles, TraceFormatError } from "../reader.ts";
 import { TlaParseError } from "../tla-value.ts";
-import { validateFiles } from "./index.ts";
-import { SpecError } from "./lexer.ts";
-import { EvalError } from "./values.ts";
 
 export const SPEC_CHECK = "tracelink/spec";
 
@@ -35,6 +33,7 @@ export function specChecker(options: SpecCheckOptions): Checker {
       }
       const files = await listTraceFiles(ctx.tracesDir);
       if (files.length === 0) return [{ name: SPEC_CHECK, valid: false, summary: `no trace-*.log files in ${ctx.tracesDir}` }];
+      const [{ validateFiles }, { SpecError }, { EvalError }] = await Promise.all([import("./index.ts"), import("./lexer.ts"), import("./values.ts")]);
       const t0 = performance.now();
       try {
         const { verdict: v } = await validateFiles(options.spec, options.cfg, files, {
