@@ -29,10 +29,11 @@ interface Ran {
 
 /** `docker <args>`, spawned at once (before this returns); never rejects: the outcome says what happened. */
 function docker(argv: readonly string[], cwd: string, timeoutMs = 0): Promise<Ran> {
+  const started = performance.now();
   return new Promise((resolve) => {
     execFile("docker", argv, { cwd, timeout: timeoutMs, killSignal: "SIGTERM", maxBuffer: 64 * 1024 * 1024, encoding: "utf8" }, (err, _stdout, stderr) => {
       if (err === null) return resolve({ exitCode: 0, stderr, timedOut: false });
-      const timedOut = timeoutMs > 0 && err.killed === true;
+      const timedOut = timeoutMs > 0 && err.killed === true && performance.now() - started >= timeoutMs;
       // A spawn failure (no docker on PATH) has a string code and no output: its message is the story.
       const exitCode = typeof err.code === "number" ? err.code : undefined;
       resolve({ exitCode, stderr: stderr || (exitCode === undefined ? err.message : ""), timedOut });

@@ -29,7 +29,7 @@ export interface GitState {
 
 // node:child_process, not execa: a run creates its directory before compose starts, and execa's import (~40 ms)
 // would be on that path for two one-line git commands.
-const git = (args: readonly string[]) => promisify(execFile)("git", args, { cwd: projectRoot, encoding: "utf8" });
+const git = (args: readonly string[]) => promisify(execFile)("git", args, { cwd: projectRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
 
 export async function gitState(): Promise<GitState | undefined> {
   try {
