@@ -32,6 +32,10 @@ for (const { plant, property, kind, reason } of PLANTS) {
     const runDir = /run \S+: artifacts in (\S+)/.exec(out)?.[1];
     expect(runDir).toBeDefined();
     expect(await readFile(join(runDir!, "properties.md"), "utf8")).toMatch(new RegExp(`\\| failed \\| ${kind} \\| ${property} \\|`));
+    // And its page (a real failing run's, not a synthetic one): the verdict and that property's row say FAIL.
+    const page = await readFile(join(runDir!, "index.html"), "utf8");
+    expect(page).toContain('<p class="verdict">verdict: <span class="fail">FAIL</span></p>');
+    expect(page).toContain(`<tr><td>${property}</td><td>${kind}</td><td><span class="fail">FAIL</span></td>`);
     expect(outcome.leftovers).toEqual({ containers: [], networks: [], volumes: [] });
   });
 }
