@@ -1,9 +1,12 @@
-// One run of a system, in this order (the only place the order is written):
+// One run of a system, in this order (STAGES below is the only place the order is written):
 //
 //   prepare (build, images) → up → setup-complete → ready → workload (drivers with faults) → exits (no container
 //   stopped that no planned fault stopped) → fault-checks →
 //   collect → properties (the system's Antithesis SDK assertions) → checks → down (always: after a failure, an
 //   abort, or KEEP=1, which leaves the project running)
+//
+// runPipeline opens the run's directory, runs each stage of STAGES in turn (a method of PipelineRun of the same
+// name), always ending with down, and writes the results and the run's page.
 //
 // A plain async API: describeSystem (Vitest), `pgo-harness run` and the Antithesis pre-flight all drive it, and
 // follow it through its events. It never throws: every failure ends up in the result (and in results.json).
@@ -23,7 +26,7 @@ import { createRun, updateRun, type Run } from "./artifacts.ts";
 import { plannedStops, unplannedExits } from "./exits.ts";
 import type { RunContext } from "./context.ts";
 import type { PreparedSystem } from "./prepare-stamp.ts";
-import type { Variant } from "./variant.ts";
+import type { Variant, VariantOptions } from "./variant.ts";
 
 /** The stages after up (harness/run/after-up.ts), loaded once, while compose starts the containers. */
 let afterUp: Promise<typeof import("./after-up.ts")> | undefined;
@@ -80,7 +83,6 @@ export interface PipelineResult {
 }
 
 export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promise<PipelineResult> {
-  const { system, settings } = ctx;
   const emit = (e: PipelineEvent) => {
     try {
       opts.onEvent?.(e);
@@ -88,82 +90,95 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
       ctx.log.warn(`an event listener threw: ${String(err)}`);
     }
   };
-  const stages: Partial<Record<Stage, StageOutcome>> = {};
-  const commands: CommandOutcome[] = [];
-  const faults: FaultOutcome[] = [];
-  const checks: CheckResult[] = [];
-  let failure: Error | undefined;
-  let failedStage: Stage | undefined;
-  let prepared = opts.prepared;
-  let cluster: StartedCluster | undefined;
-  let reaper: Reaper | undefined;
-  let tracesDir: string | undefined;
-  let log: Logger = ctx.log;
-  let schedule: Schedule | undefined;
-  const preflight = opts.preflight !== undefined;
-  const faultList = preflight ? [] : (opts.variant.options.faults ?? []);
-  const serviceEnv = preflight ? undefined : opts.variant.options.serviceEnv;
-
-  let run: Run;
-  try {
-    run =
-      opts.run ??
-      (await createRun({
-        runsDir: settings.runsDir,
-        system: system.name,
-        ...(opts.variantName !== undefined ? { variant: opts.variantName } : {}),
-        rerun: opts.rerun,
-        info: {
-          title: opts.timeline?.title ?? opts.variant.options.title,
-          settings: { ...settings, env: undefined },
-          environment: redactEnv(ctx.workloadEnv),
-          checkout: system.checkout,
-          ...(faultList.length > 0 ? { faults: faultList.map((f) => ({ name: f.name, ...f.plan })) } : {}),
-          ...(serviceEnv !== undefined ? { serviceEnv } : {}),
-          ...(opts.timeline !== undefined ? { composer: { ...opts.timeline.composer, timeline: `${opts.timeline.index} of ${opts.timeline.of}`, replay: opts.timeline.replay } } : {}),
-        },
-      }));
-  } catch (err) {
-    const error = new Error(`could not create the run directory in ${settings.runsDir}: ${err instanceof Error ? err.message : String(err)}`);
-    return { run: undefined, verdict: false, stages, commands, faults, checks, schedule, error };
-  }
-  const ownRun = opts.run === undefined;
-  if (ownRun) log = ctx.logAlso(run.write);
-  emit({ type: "run", run });
-  log.info(`run ${run.id}: artifacts in ${run.dir}`);
+  const opened = await openRun(ctx, opts);
+  if (opened instanceof Error) return { run: undefined, verdict: false, stages: {}, commands: [], faults: [], checks: [], schedule: undefined, error: opened };
+  const log = opts.run === undefined ? ctx.logAlso(opened.write) : ctx.log;
+  emit({ type: "run", run: opened });
+  log.info(`run ${opened.id}: artifacts in ${opened.dir}`);
   log.info(`rerun: ${opts.rerun}`);
-
-  /** Every fault healed and its helpers removed (before collection and teardown, also after a failure). */
-  async function healFaults(): Promise<void> {
-    if (cluster === undefined) return;
-    for (const f of faultList) await f.heal?.(cluster).catch((err: unknown) => log.warn(`could not heal fault "${f.name}": ${String(err)}`));
+  const r = new PipelineRun(ctx, opts, opened, log, emit);
+  const work: Record<Exclude<Stage, "down">, () => Promise<string | void>> = {
+    prepare: () => r.prepare(),
+    up: () => r.up(),
+    "setup-complete": () => r.setupComplete(),
+    ready: () => r.ready(),
+    workload: () => r.workload(),
+    exits: () => r.exits(),
+    "fault-checks": () => r.faultChecks(),
+    collect: () => r.collect(),
+    properties: () => r.properties(),
+    checks: () => r.checks(),
+  };
+  try {
+    for (const stage of STAGES) if (stage !== "down") await r.stage(stage, work[stage]);
+  } finally {
+    // down runs whatever happened above, also after a failure or an abort.
+    await r.down();
   }
+  return r.finish();
+}
 
-  /**
-   * Heals, saves the container logs (and the SDK output, unless collected), then `down -v`; started once: by a
-   * passed collect (the stopped containers change no more, so properties and checks run beside it) or by the
-   * down stage, which always waits for it.
-   */
-  let tearingDown: Promise<void> | undefined;
-  function teardown(collected: boolean): Promise<void> {
-    const c = cluster!;
-    tearingDown ??= (async () => {
-      try {
-        await healFaults();
-        await saveContainerLogs().catch((err: unknown) => log.warn(`could not save container logs: ${String(err)}`));
-        if (!collected) await (await stagesAfterUp()).collectSdkOutput(c, run.dir).catch(() => undefined);
-      } finally {
-        await c.down();
-      }
-    })();
-    // Its failure is the down stage's to report: not an unhandled rejection while the checks run.
-    tearingDown.catch(() => undefined);
-    return tearingDown;
+/** The run's directory (a new one, or the submission's it is given); an Error when it cannot be made. */
+async function openRun(ctx: RunContext, opts: PipelineOptions): Promise<Run | Error> {
+  if (opts.run !== undefined) return opts.run;
+  const { system, settings } = ctx;
+  const faultList = opts.preflight !== undefined ? [] : (opts.variant.options.faults ?? []);
+  const serviceEnv = opts.preflight !== undefined ? undefined : opts.variant.options.serviceEnv;
+  try {
+    return await createRun({
+      runsDir: settings.runsDir,
+      system: system.name,
+      ...(opts.variantName !== undefined ? { variant: opts.variantName } : {}),
+      rerun: opts.rerun,
+      info: {
+        title: opts.timeline?.title ?? opts.variant.options.title,
+        settings: { ...settings, env: undefined },
+        environment: redactEnv(ctx.workloadEnv),
+        checkout: system.checkout,
+        ...(faultList.length > 0 ? { faults: faultList.map((f) => ({ name: f.name, ...f.plan })) } : {}),
+        ...(serviceEnv !== undefined ? { serviceEnv } : {}),
+        ...(opts.timeline !== undefined ? { composer: { ...opts.timeline.composer, timeline: `${opts.timeline.index} of ${opts.timeline.of}`, replay: opts.timeline.replay } } : {}),
+      },
+    });
+  } catch (err) {
+    return new Error(`could not create the run directory in ${settings.runsDir}: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
 
-  async function saveContainerLogs(): Promise<string | undefined> {
-    if (cluster === undefined) return undefined;
-    return (await stagesAfterUp()).saveLogs(ctx.docker, await cluster.containers(), run.dir);
+/** One run in progress: what its stages share, and each stage's work (a reason to skip it, or nothing). */
+class PipelineRun {
+  private readonly ctx: RunContext;
+  private readonly opts: PipelineOptions;
+  private readonly run: Run;
+  private readonly log: Logger;
+  private readonly emit: (e: PipelineEvent) => void;
+  private readonly stages: Partial<Record<Stage, StageOutcome>> = {};
+  private readonly commands: CommandOutcome[] = [];
+  private readonly faults: FaultOutcome[] = [];
+  private readonly checkResults: CheckResult[] = [];
+  private schedule: Schedule | undefined;
+  /** The run's error: the first stage that failed, and which. */
+  private failure: Error | undefined;
+  private failedStage: Stage | undefined;
+  private prepared: PreparedSystem | undefined;
+  private cluster: StartedCluster | undefined;
+  private reaper: Reaper | undefined;
+  private tracesDir: string | undefined;
+  private tearingDown: Promise<void> | undefined;
+  private readonly preflight: boolean;
+  private readonly faultList: readonly Fault[];
+  private readonly serviceEnv: VariantOptions["serviceEnv"];
+
+  constructor(ctx: RunContext, opts: PipelineOptions, run: Run, log: Logger, emit: (e: PipelineEvent) => void) {
+    this.ctx = ctx;
+    this.opts = opts;
+    this.run = run;
+    this.log = log;
+    this.emit = emit;
+    this.prepared = opts.prepared;
+    this.preflight = opts.preflight !== undefined;
+    this.faultList = this.preflight ? [] : (opts.variant.options.faults ?? []);
+    this.serviceEnv = this.preflight ? undefined : opts.variant.options.serviceEnv;
   }
 
   /**
@@ -171,248 +186,292 @@ export async function runPipeline(ctx: RunContext, opts: PipelineOptions): Promi
    * (exits, fault checks, collect, properties, checks) runs whenever the cluster is up: a failed workload's
    * traces and assertions are what explain it.
    */
-  async function stage(name: Stage, fn: () => Promise<string | void>): Promise<boolean> {
+  async stage(name: Stage, fn: () => Promise<string | void>): Promise<boolean> {
+    const { stages } = this;
     const afterWorkload = name === "exits" || name === "fault-checks" || name === "collect" || name === "properties" || name === "checks";
-    const blocked = failure !== undefined && !(afterWorkload && cluster !== undefined && stages["setup-complete"]?.status === "passed" && (name !== "properties" && name !== "checks" || stages.collect?.status === "passed"));
+    const blocked = this.failure !== undefined && !(afterWorkload && this.cluster !== undefined && stages["setup-complete"]?.status === "passed" && (name !== "properties" && name !== "checks" || stages.collect?.status === "passed"));
     if (blocked) {
-      const outcome: StageOutcome = { status: "skipped", reason: `not run: ${failedStage} failed` };
+      const outcome: StageOutcome = { status: "skipped", reason: `not run: ${this.failedStage} failed` };
       stages[name] = outcome;
-      emit({ type: "stage", stage: name, outcome });
+      this.emit({ type: "stage", stage: name, outcome });
       return false;
     }
     const started = performance.now();
-    const earlier = failure;
+    const earlier = this.failure;
     let outcome: StageOutcome;
     try {
-      opts.signal?.throwIfAborted();
+      this.opts.signal?.throwIfAborted();
       const skipped = await fn();
       outcome = skipped !== undefined ? { status: "skipped", reason: skipped } : { status: "passed", seconds: (performance.now() - started) / 1000 };
     } catch (err) {
-      const where = await saveContainerLogs().catch(() => undefined);
+      const where = await this.saveContainerLogs().catch(() => undefined);
       // A failing workload often has a dead container behind it: name it too.
-      const died = name === "workload" && cluster !== undefined ? unplannedExits(await cluster.states().catch(() => []), plannedStops(faults), system.oneShot) : [];
-      const message = ctx.redact([err instanceof Error ? err.message : String(err), ...died].join("\n"));
-      failedStage = earlier === undefined ? name : failedStage;
-      const thisFailure = new Error(`${name} failed: ${message}\n${where !== undefined ? `container logs: ${where}\n` : ""}run artifacts: ${run.dir}`, { cause: err });
-      failure = earlier ?? thisFailure;
-      log.warn(`${name} failed: ${message.split("\n")[0]}`);
+      const died = name === "workload" && this.cluster !== undefined ? unplannedExits(await this.cluster.states().catch(() => []), plannedStops(this.faults), this.ctx.system.oneShot) : [];
+      const message = this.ctx.redact([err instanceof Error ? err.message : String(err), ...died].join("\n"));
+      this.failedStage = earlier === undefined ? name : this.failedStage;
+      const thisFailure = new Error(`${name} failed: ${message}\n${where !== undefined ? `container logs: ${where}\n` : ""}run artifacts: ${this.run.dir}`, { cause: err });
+      this.failure = earlier ?? thisFailure;
+      this.log.warn(`${name} failed: ${message.split("\n")[0]}`);
       outcome = { status: "failed", seconds: (performance.now() - started) / 1000, error: thisFailure };
     }
     stages[name] = outcome;
-    emit({ type: "stage", stage: name, outcome });
+    this.emit({ type: "stage", stage: name, outcome });
     return outcome.status === "passed";
   }
 
-  try {
-    await stage("prepare", async () => {
-      if (prepared === undefined) prepared = await (await import("./prepare.ts")).prepareSystem({ ...ctx, log });
-      const p = prepared;
-      await fse.writeJson(
-        join(run.dir, "run.json"),
-        { ...(await fse.readJson(join(run.dir, "run.json"))), build: p.build.hash, baseImage: p.baseImage, images: p.images.map((i) => i.tag) },
-        { spaces: 2 },
-      );
-      return opts.prepared !== undefined ? "built by the global setup" : undefined;
-    });
-
-    await stage("up", async () => {
-      if (!settings.keep) reaper = Reaper.start(join(run.dir, "reaper.log"));
-      cluster = await up({
-        system,
-        images: prepared!.images,
-        runId: run.id,
-        runDir: run.dir,
-        // Read when up needs it, after compose is spawned (whileStarting below makes the client).
-        get docker() {
-          return ctx.docker;
-        },
-        log,
-        reaper,
-        keep: settings.keep,
-        startupTimeoutMs: settings.setupTimeoutMs,
-        ...(opts.preflight !== undefined ? { imageRefs: opts.preflight.imageRefs, internalNetworks: true } : {}),
-        ...(serviceEnv !== undefined ? { serviceEnv } : {}),
-        // The engine's client and the later stages' code load while compose works (a failed load is the stage's
-        // that needs it to report: the promise is kept).
-        whileStarting: () => {
-          void ctx.docker;
-          stagesAfterUp().catch(() => undefined);
-        },
-      });
-    });
-
-    await stage("setup-complete", async () => {
-      const { waitForSetupComplete } = await stagesAfterUp();
-      const complete = await waitForSetupComplete(cluster!, settings.setupTimeoutMs, log, opts.signal);
-      log.info(`setup-complete signalled (${complete.file})`);
-    });
-
-    await stage("ready", async () => {
-      if (system.ready === undefined) return `${system.name} declares no readiness line`;
-      const ready = await (await stagesAfterUp()).waitForLogMessage(cluster!, system.ready.services, system.ready.logMessage, settings.setupTimeoutMs, opts.signal);
-      log.info(`ready: ${ready.service}: ${ready.line.trim()}`);
-      emit({ type: "ready", service: ready.service, line: ready.line.trim() });
-    });
-
-    await stage("workload", async () => {
-      // The faults' helpers first, so that the first fault is not late (sidecars take a moment to start).
-      for (const f of faultList) await f.prepare?.(cluster!, { log: log.child(`fault/${f.name}`), baseImage: prepared!.baseImage, ...(opts.signal !== undefined ? { signal: opts.signal } : {}) });
-      const { discoverTemplate, runWorkload, WorkloadError } = await stagesAfterUp();
-      // Checks the layout too: prefixes, executable bits, at least one driver.
-      const template = await discoverTemplate(cluster!, system.template, log.child("workload"));
-      log.info(`template "${system.template}": ${template.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
-      const driverServices = system.driverServices?.(ctx.workloadEnv);
-      if (driverServices !== undefined) log.info(`drivers run in ${driverServices.join(", ")}`);
-      const result = await runWorkload(cluster!, template, {
-        ...(opts.timeline !== undefined ? { composer: opts.timeline.composer } : {}),
-        env: ctx.workloadEnv,
-        runDir: run.dir,
-        timeoutMs: settings.workloadTimeoutMs,
-        log: log.child("workload"),
-        faults: faultList,
-        ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
-        ...(driverServices !== undefined ? { driverServices } : {}),
-      }).catch((err: unknown) => {
-        if (err instanceof WorkloadError) {
-          schedule = err.schedule;
-          // What the faults did, for their checks, the exits check and results.json.
-          faults.push(...err.faults);
-        }
-        throw err;
-      });
-      schedule = result.schedule;
-      commands.push(...result.outcomes);
-      faults.push(...result.faults);
-      for (const f of result.faults) {
-        if (f.error !== undefined) throw new Error(`fault "${f.fault.name}" could not be injected: ${f.error}`);
-      }
-    });
-
-    await stage("exits", async () => {
-      const exits = unplannedExits(await cluster!.states(), plannedStops(faults), system.oneShot);
-      if (exits.length > 0) throw new Error(exits.join("\n"));
-    });
-
-    await stage("fault-checks", async () => {
-      const checked = faultList.filter((f) => f.check !== undefined);
-      if (checked.length === 0) return "no fault with a check";
-      for (const fault of checked) {
-        const injected = faults.find((f) => f.fault === fault)?.injected;
-        if (injected === undefined) {
-          emit({ type: "fault", fault, result: undefined, skipped: "the fault was not injected" });
-          continue;
-        }
-        let result: CheckResult;
-        try {
-          result = await fault.check!(cluster!, injected);
-        } catch (err) {
-          result = { name: `fault/${fault.name}`, valid: "unknown", summary: `the fault's check crashed: ${err instanceof Error ? err.message : String(err)}` };
-        }
-        checks.push(result);
-        log.child("fault").info(`${mark(result)} ${result.name}: ${result.summary}`);
-        emit({ type: "fault", fault, result });
-      }
-    });
-
-    await stage("collect", async () => {
-      if (preflight) return "pre-flight: Antithesis runs no collect";
-      const c = cluster!;
-      await healFaults();
-      // Stopped first, so that every process has flushed and closed its trace files.
-      await log.step("Stopping containers", () => c.stop());
-      const { collectTraces, collectSdkOutput } = await stagesAfterUp();
-      const traces = await collectTraces(c, system.tracesVolume, run.dir);
-      await collectSdkOutput(c, run.dir);
-      log.info(`collected ${traces.files.length} trace file(s) into ${traces.dir}`);
-      if (traces.files.length === 0) throw new Error(`no trace files (trace-*.log) in volume "${system.tracesVolume}"`);
-      tracesDir = traces.dir;
-      // Everything the rest reads is in the run directory now: the teardown need not wait for the checks.
-      void teardown(true);
-    });
-
-    await stage("properties", async () => {
-      if (preflight) return "pre-flight: Antithesis judges the properties itself";
-      const { evaluateRunProperties, systemCatalog, describeProperty } = await stagesAfterUp();
-      const result = await evaluateRunProperties(run.dir, systemCatalog(system), opts.variant.options.title ?? system.name);
-      for (const t of result.tests) {
-        if (t.properties.length === 0) continue;
-        const summary = t.properties.map(describeProperty).join("\n");
-        const unjudged = t.status === "not-reached" || t.status === "not-applicable";
-        const r: CheckResult = {
-          name: `property/${t.name}`,
-          valid: t.status === "failed" ? false : t.status === "passed" ? true : "unknown",
-          summary,
-          ...(unjudged ? { skipped: summary } : {}),
-          details: t.properties,
-        };
-        checks.push(r);
-        log.child("property").info(`${mark(r)} ${t.name}`);
-      }
-      emit({ type: "properties", result });
-    });
-
-    await stage("checks", async () => {
-      if (preflight) return "pre-flight: Antithesis runs no local checks";
-      for (const checker of system.checks(settings, system)) {
-        const artifactsDir = join(run.dir, "checks", checker.name.replace(/[^A-Za-z0-9._-]/g, "_"));
-        await fse.ensureDir(artifactsDir);
-        const results = await runChecker(checker, {
-          tracesDir: tracesDir!,
-          artifactsDir,
-          log: (l) => log.child("check").info(l),
-          ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
-        });
-        checks.push(...results);
-        await fse.writeJson(join(artifactsDir, "results.json"), results, { spaces: 2 });
-        for (const r of results) log.child("check").info(`${mark(r)} ${r.name}: ${r.skipped ?? r.summary}`);
-        emit({ type: "check", checker, results, artifactsDir });
-      }
-    });
-  } finally {
-    // down runs whatever happened above, also after a failure or an abort.
-    const before = failure;
-    failure = undefined;
-    await stage("down", async () => {
-      if (cluster === undefined) return "nothing was started";
-      await teardown(false);
-    });
-    failure = before ?? failure;
-    reaper?.close();
+  async prepare(): Promise<string | void> {
+    this.prepared ??= await (await import("./prepare.ts")).prepareSystem({ ...this.ctx, log: this.log });
+    const p = this.prepared;
+    const file = join(this.run.dir, "run.json");
+    await fse.writeJson(file, { ...(await fse.readJson(file)), build: p.build.hash, baseImage: p.baseImage, images: p.images.map((i) => i.tag) }, { spaces: 2 });
+    return this.opts.prepared !== undefined ? "built by the global setup" : undefined;
   }
 
-  const failed = Object.values(stages).some((s) => s.status === "failed");
-  const verdict: Verdict = failed ? false : mergeVerdicts(checks.filter((r) => r.skipped === undefined).map((r) => r.valid));
-  await fse
-    .writeJson(
-      join(run.dir, preflight ? "preflight.json" : "results.json"),
-      {
-        verdict,
-        stages: Object.fromEntries(Object.entries(stages).map(([k, s]) => [k, s.status])),
-        stageDetails: Object.fromEntries(Object.entries(stages).map(([k, s]) => [k, s.status === "failed" ? { ...s, error: s.error.message } : s])),
-        commands: commands.map((o) => ({ name: o.command.name, service: o.command.service, exitCode: o.exitCode, seconds: o.seconds })),
-        schedule,
-        faults: faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })),
-        checks,
+  async up(): Promise<void> {
+    const { ctx, opts, run, log } = this;
+    const { settings } = ctx;
+    if (!settings.keep) this.reaper = Reaper.start(join(run.dir, "reaper.log"));
+    this.cluster = await up({
+      system: ctx.system,
+      images: this.prepared!.images,
+      runId: run.id,
+      runDir: run.dir,
+      // Read when up needs it, after compose is spawned (whileStarting below makes the client).
+      get docker() {
+        return ctx.docker;
       },
-      { spaces: 2 },
-    )
-    .catch((err: unknown) => log.warn(`could not write results: ${String(err)}`));
-  if (faults.length > 0) {
-    await updateRun(run, { faultsInjected: faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })) }).catch(() => undefined);
+      log,
+      reaper: this.reaper,
+      keep: settings.keep,
+      startupTimeoutMs: settings.setupTimeoutMs,
+      ...(opts.preflight !== undefined ? { imageRefs: opts.preflight.imageRefs, internalNetworks: true } : {}),
+      ...(this.serviceEnv !== undefined ? { serviceEnv: this.serviceEnv } : {}),
+      // The engine's client and the later stages' code load while compose works (a failed load is the stage's
+      // that needs it to report: the promise is kept).
+      whileStarting: () => {
+        void ctx.docker;
+        stagesAfterUp().catch(() => undefined);
+      },
+    });
   }
-  if (!preflight) {
-    // The run's page and the runs index, after every run: passed, failed or interrupted (harness/report).
-    await stagesAfterUp()
-      .then(async ({ writeRunPage, writeRunsIndex }) => {
-        await writeRunPage(run.dir);
-        await writeRunsIndex(settings.runsDir);
-      })
-      .then(() => log.info(`report: ${join(run.dir, "index.html")}`))
-      .catch((err: unknown) => log.warn(`could not write the run's page: ${String(err)}`));
+
+  async setupComplete(): Promise<void> {
+    const { waitForSetupComplete } = await stagesAfterUp();
+    const complete = await waitForSetupComplete(this.cluster!, this.ctx.settings.setupTimeoutMs, this.log, this.opts.signal);
+    this.log.info(`setup-complete signalled (${complete.file})`);
   }
-  log.info(`verdict: ${verdict === true ? "PASS" : verdict === false ? "FAIL" : "UNKNOWN"} (${run.dir})`);
-  if (ownRun) await run.close();
-  return { run, verdict, stages, commands, faults, checks, schedule, error: failure };
+
+  async ready(): Promise<string | void> {
+    const { system, settings } = this.ctx;
+    if (system.ready === undefined) return `${system.name} declares no readiness line`;
+    const ready = await (await stagesAfterUp()).waitForLogMessage(this.cluster!, system.ready.services, system.ready.logMessage, settings.setupTimeoutMs, this.opts.signal);
+    this.log.info(`ready: ${ready.service}: ${ready.line.trim()}`);
+    this.emit({ type: "ready", service: ready.service, line: ready.line.trim() });
+  }
+
+  async workload(): Promise<void> {
+    const { ctx, opts, log } = this;
+    const cluster = this.cluster!;
+    const { system } = ctx;
+    // The faults' helpers first, so that the first fault is not late (sidecars take a moment to start).
+    for (const f of this.faultList) await f.prepare?.(cluster, { log: log.child(`fault/${f.name}`), baseImage: this.prepared!.baseImage, ...(opts.signal !== undefined ? { signal: opts.signal } : {}) });
+    const { discoverTemplate, runWorkload, WorkloadError } = await stagesAfterUp();
+    // Checks the layout too: prefixes, executable bits, at least one driver.
+    const template = await discoverTemplate(cluster, system.template, log.child("workload"));
+    log.info(`template "${system.template}": ${template.map((c) => `${c.name} (${c.service})`).join(" → ")}`);
+    const driverServices = system.driverServices?.(ctx.workloadEnv);
+    if (driverServices !== undefined) log.info(`drivers run in ${driverServices.join(", ")}`);
+    const result = await runWorkload(cluster, template, {
+      ...(opts.timeline !== undefined ? { composer: opts.timeline.composer } : {}),
+      env: ctx.workloadEnv,
+      runDir: this.run.dir,
+      timeoutMs: ctx.settings.workloadTimeoutMs,
+      log: log.child("workload"),
+      faults: this.faultList,
+      ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
+      ...(driverServices !== undefined ? { driverServices } : {}),
+    }).catch((err: unknown) => {
+      if (err instanceof WorkloadError) {
+        this.schedule = err.schedule;
+        // What the faults did, for their checks, the exits check and results.json.
+        this.faults.push(...err.faults);
+      }
+      throw err;
+    });
+    this.schedule = result.schedule;
+    this.commands.push(...result.outcomes);
+    this.faults.push(...result.faults);
+    for (const f of result.faults) {
+      if (f.error !== undefined) throw new Error(`fault "${f.fault.name}" could not be injected: ${f.error}`);
+    }
+  }
+
+  async exits(): Promise<void> {
+    const exits = unplannedExits(await this.cluster!.states(), plannedStops(this.faults), this.ctx.system.oneShot);
+    if (exits.length > 0) throw new Error(exits.join("\n"));
+  }
+
+  async faultChecks(): Promise<string | void> {
+    const checked = this.faultList.filter((f) => f.check !== undefined);
+    if (checked.length === 0) return "no fault with a check";
+    for (const fault of checked) {
+      const injected = this.faults.find((f) => f.fault === fault)?.injected;
+      if (injected === undefined) {
+        this.emit({ type: "fault", fault, result: undefined, skipped: "the fault was not injected" });
+        continue;
+      }
+      let result: CheckResult;
+      try {
+        result = await fault.check!(this.cluster!, injected);
+      } catch (err) {
+        result = { name: `fault/${fault.name}`, valid: "unknown", summary: `the fault's check crashed: ${err instanceof Error ? err.message : String(err)}` };
+      }
+      this.checkResults.push(result);
+      this.log.child("fault").info(`${mark(result)} ${result.name}: ${result.summary}`);
+      this.emit({ type: "fault", fault, result });
+    }
+  }
+
+  async collect(): Promise<string | void> {
+    if (this.preflight) return "pre-flight: Antithesis runs no collect";
+    const c = this.cluster!;
+    const { system } = this.ctx;
+    await this.healFaults();
+    // Stopped first, so that every process has flushed and closed its trace files.
+    await this.log.step("Stopping containers", () => c.stop());
+    const { collectTraces, collectSdkOutput } = await stagesAfterUp();
+    const traces = await collectTraces(c, system.tracesVolume, this.run.dir);
+    await collectSdkOutput(c, this.run.dir);
+    this.log.info(`collected ${traces.files.length} trace file(s) into ${traces.dir}`);
+    if (traces.files.length === 0) throw new Error(`no trace files (trace-*.log) in volume "${system.tracesVolume}"`);
+    this.tracesDir = traces.dir;
+    // Everything the rest reads is in the run directory now: the teardown need not wait for the checks.
+    void this.teardown(true);
+  }
+
+  async properties(): Promise<string | void> {
+    if (this.preflight) return "pre-flight: Antithesis judges the properties itself";
+    const { system } = this.ctx;
+    const { evaluateRunProperties, systemCatalog, describeProperty } = await stagesAfterUp();
+    const result = await evaluateRunProperties(this.run.dir, systemCatalog(system), this.opts.variant.options.title ?? system.name);
+    for (const t of result.tests) {
+      if (t.properties.length === 0) continue;
+      const summary = t.properties.map(describeProperty).join("\n");
+      const unjudged = t.status === "not-reached" || t.status === "not-applicable";
+      const r: CheckResult = {
+        name: `property/${t.name}`,
+        valid: t.status === "failed" ? false : t.status === "passed" ? true : "unknown",
+        summary,
+        ...(unjudged ? { skipped: summary } : {}),
+        details: t.properties,
+      };
+      this.checkResults.push(r);
+      this.log.child("property").info(`${mark(r)} ${t.name}`);
+    }
+    this.emit({ type: "properties", result });
+  }
+
+  async checks(): Promise<string | void> {
+    if (this.preflight) return "pre-flight: Antithesis runs no local checks";
+    const { system, settings } = this.ctx;
+    for (const checker of system.checks(settings, system)) {
+      const artifactsDir = join(this.run.dir, "checks", checker.name.replace(/[^A-Za-z0-9._-]/g, "_"));
+      await fse.ensureDir(artifactsDir);
+      const results = await runChecker(checker, {
+        tracesDir: this.tracesDir!,
+        artifactsDir,
+        log: (l) => this.log.child("check").info(l),
+        ...(this.opts.signal !== undefined ? { signal: this.opts.signal } : {}),
+      });
+      this.checkResults.push(...results);
+      await fse.writeJson(join(artifactsDir, "results.json"), results, { spaces: 2 });
+      for (const r of results) this.log.child("check").info(`${mark(r)} ${r.name}: ${r.skipped ?? r.summary}`);
+      this.emit({ type: "check", checker, results, artifactsDir });
+    }
+  }
+
+  /** The down stage: whatever failed before, it runs (an earlier failure stays the run's error). */
+  async down(): Promise<void> {
+    const before = this.failure;
+    this.failure = undefined;
+    await this.stage("down", async () => {
+      if (this.cluster === undefined) return "nothing was started";
+      await this.teardown(false);
+    });
+    this.failure = before ?? this.failure;
+    this.reaper?.close();
+  }
+
+  /** Every fault healed and its helpers removed (before collection and teardown, also after a failure). */
+  private async healFaults(): Promise<void> {
+    const cluster = this.cluster;
+    if (cluster === undefined) return;
+    for (const f of this.faultList) await f.heal?.(cluster).catch((err: unknown) => this.log.warn(`could not heal fault "${f.name}": ${String(err)}`));
+  }
+
+  /**
+   * Heals, saves the container logs (and the SDK output, unless collected), then `down -v`; started once: by a
+   * passed collect (the stopped containers change no more, so properties and checks run beside it) or by the
+   * down stage, which always waits for it.
+   */
+  private teardown(collected: boolean): Promise<void> {
+    const c = this.cluster!;
+    this.tearingDown ??= (async () => {
+      try {
+        await this.healFaults();
+        await this.saveContainerLogs().catch((err: unknown) => this.log.warn(`could not save container logs: ${String(err)}`));
+        if (!collected) await (await stagesAfterUp()).collectSdkOutput(c, this.run.dir).catch(() => undefined);
+      } finally {
+        await c.down();
+      }
+    })();
+    // Its failure is the down stage's to report: not an unhandled rejection while the checks run.
+    this.tearingDown.catch(() => undefined);
+    return this.tearingDown;
+  }
+
+  private async saveContainerLogs(): Promise<string | undefined> {
+    if (this.cluster === undefined) return undefined;
+    return (await stagesAfterUp()).saveLogs(this.ctx.docker, await this.cluster.containers(), this.run.dir);
+  }
+
+  /** The verdict, results.json, the run's page and the runs index; the result. */
+  async finish(): Promise<PipelineResult> {
+    const { stages, commands, faults, checkResults: checks, schedule, run, log, preflight } = this;
+    const failed = Object.values(stages).some((s) => s.status === "failed");
+    const verdict: Verdict = failed ? false : mergeVerdicts(checks.filter((r) => r.skipped === undefined).map((r) => r.valid));
+    await fse
+      .writeJson(
+        join(run.dir, preflight ? "preflight.json" : "results.json"),
+        {
+          verdict,
+          stages: Object.fromEntries(Object.entries(stages).map(([k, s]) => [k, s.status])),
+          stageDetails: Object.fromEntries(Object.entries(stages).map(([k, s]) => [k, s.status === "failed" ? { ...s, error: s.error.message } : s])),
+          commands: commands.map((o) => ({ name: o.command.name, service: o.command.service, exitCode: o.exitCode, seconds: o.seconds })),
+          schedule,
+          faults: faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })),
+          checks,
+        },
+        { spaces: 2 },
+      )
+      .catch((err: unknown) => log.warn(`could not write results: ${String(err)}`));
+    if (faults.length > 0) {
+      await updateRun(run, { faultsInjected: faults.map((f) => ({ name: f.fault.name, injected: f.injected, error: f.error })) }).catch(() => undefined);
+    }
+    if (!preflight) {
+      // The run's page and the runs index, after every run: passed, failed or interrupted (harness/report).
+      await stagesAfterUp()
+        .then(async ({ writeRunPage, writeRunsIndex }) => {
+          await writeRunPage(run.dir);
+          await writeRunsIndex(this.ctx.settings.runsDir);
+        })
+        .then(() => log.info(`report: ${join(run.dir, "index.html")}`))
+        .catch((err: unknown) => log.warn(`could not write the run's page: ${String(err)}`));
+    }
+    log.info(`verdict: ${verdict === true ? "PASS" : verdict === false ? "FAIL" : "UNKNOWN"} (${run.dir})`);
+    if (this.opts.run === undefined) await run.close();
+    return { run, verdict, stages, commands, faults, checks, schedule, error: this.failure };
+  }
 }
 
 function mark(r: CheckResult): string {
