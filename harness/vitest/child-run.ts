@@ -17,7 +17,7 @@ export interface ChildRunOutcome {
   readonly leftovers: Leftovers;
   readonly output: string;
   readonly runsDir: string;
-  /** The child's JUnit report. */
+  /** The path of the child's JUnit report (in runsDir). */
   readonly junit: string;
 }
 

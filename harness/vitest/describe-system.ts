@@ -102,7 +102,7 @@ export function describeSystem(definition: SystemDefinition, opts: VariantOption
     failWith(title, `setup: ${definition.name}`, err instanceof Error ? err.message : String(err));
     return v;
   }
-  const { system, settings, log } = ctx;
+  const { system, settings } = ctx;
   if (settings.antithesis) {
     describeSubmission(system, isCustom(v) ? (opts.title ?? `${system.name} (variant)`) : undefined);
     return v;
@@ -123,140 +123,170 @@ export function describeSystem(definition: SystemDefinition, opts: VariantOption
     return v;
   }
   // The test composer's timelines (COMPOSER_TIMELINES): each runs the pipeline on a fresh compose project.
-  for (const timeline of timelines) describeTimeline(timeline);
+  for (const timeline of timelines) describeTimeline(ctx, v, opts, timeline);
+  return v;
+}
 
-  function describeTimeline(timeline: Timeline): void {
-    const waiters = new Waiters();
-    const abort = new AbortController();
-    let pipeline: Promise<PipelineResult> | undefined;
-    // Where this timeline's run lives, for the annotations every test carries into JUnit.
-    let runDir: string | undefined;
-    const checkDirs = new Map<string, string>();
-    const annotateRun = async (annotate: (message: string, attachment?: { path: string }) => Promise<unknown>, extra?: string) => {
-      if (runDir === undefined) return;
-      await annotate(`run: ${runDir} (page: ${join(runDir, "index.html")})`);
-      if (extra !== undefined) await annotate(extra);
-    };
-    const onEvent = (e: PipelineEvent) => {
-      if (e.type === "run") runDir = e.run.dir;
-      else if (e.type === "check") checkDirs.set(e.checker.name, e.artifactsDir);
-      if (e.type === "stage") {
-        waiters.settle(`stage:${e.stage}`, { kind: "stage", outcome: e.outcome });
-        const reason = e.outcome.status === "skipped" ? e.outcome.reason : e.outcome.status === "failed" ? `${e.stage} failed` : "did not report";
-        if (e.stage === "fault-checks" && e.outcome.status !== "passed") waiters.settleRest("fault:", { kind: "skipped", reason });
-        if (e.stage === "checks" && e.outcome.status !== "passed") waiters.settleRest("check:", { kind: "skipped", reason });
-        if (e.stage === "properties" && e.outcome.status === "failed") waiters.settleRest("property:", { kind: "failed", error: e.outcome.error });
-        if (e.stage === "properties" && e.outcome.status === "skipped") waiters.settleRest("property:", { kind: "skipped", reason });
-      } else if (e.type === "fault") {
-        waiters.settle(`fault:${e.fault.name}`, e.result !== undefined ? { kind: "results", results: [e.result] } : { kind: "skipped", reason: e.skipped ?? "not checked" });
-      } else if (e.type === "properties") {
-        for (const t of e.result.tests) waiters.settle(`property:${t.name}`, { kind: "properties", outcome: t });
-        waiters.settleRest("property:", { kind: "skipped", reason: "the run reported nothing for it" });
-      } else if (e.type === "check") {
-        waiters.settle(`check:${e.checker.name}`, { kind: "results", results: e.results });
-      }
-    };
-    /** Waits for a stage; throws its error when it failed, returns the skip reason when it was skipped. */
-    async function stageOutcome(stage: Stage, signal: AbortSignal): Promise<string | undefined> {
-      signal.addEventListener("abort", () => abort.abort(signal.reason), { once: true });
-      const s = await waiters.wait(`stage:${stage}`);
-      if (s.kind !== "stage") return s.kind === "skipped" ? s.reason : undefined;
-      if (s.outcome.status === "failed") throw s.outcome.error;
-      return s.outcome.status === "skipped" ? s.outcome.reason : undefined;
+/**
+ * Follows one run through the pipeline's events: settles what each test waits for, and remembers where the
+ * run's directory and its checks' details are, for the annotations every test carries into JUnit.
+ */
+class RunFollower {
+  readonly waiters = new Waiters();
+  readonly abort = new AbortController();
+  private runDir: string | undefined;
+  private readonly checkDirs = new Map<string, string>();
+
+  readonly onEvent = (e: PipelineEvent): void => {
+    const { waiters } = this;
+    if (e.type === "run") this.runDir = e.run.dir;
+    else if (e.type === "check") this.checkDirs.set(e.checker.name, e.artifactsDir);
+    if (e.type === "stage") {
+      waiters.settle(`stage:${e.stage}`, { kind: "stage", outcome: e.outcome });
+      const reason = e.outcome.status === "skipped" ? e.outcome.reason : e.outcome.status === "failed" ? `${e.stage} failed` : "did not report";
+      if (e.stage === "fault-checks" && e.outcome.status !== "passed") waiters.settleRest("fault:", { kind: "skipped", reason });
+      if (e.stage === "checks" && e.outcome.status !== "passed") waiters.settleRest("check:", { kind: "skipped", reason });
+      if (e.stage === "properties" && e.outcome.status === "failed") waiters.settleRest("property:", { kind: "failed", error: e.outcome.error });
+      if (e.stage === "properties" && e.outcome.status === "skipped") waiters.settleRest("property:", { kind: "skipped", reason });
+    } else if (e.type === "fault") {
+      waiters.settle(`fault:${e.fault.name}`, e.result !== undefined ? { kind: "results", results: [e.result] } : { kind: "skipped", reason: e.skipped ?? "not checked" });
+    } else if (e.type === "properties") {
+      for (const t of e.result.tests) waiters.settle(`property:${t.name}`, { kind: "properties", outcome: t });
+      waiters.settleRest("property:", { kind: "skipped", reason: "the run reported nothing for it" });
+    } else if (e.type === "check") {
+      waiters.settle(`check:${e.checker.name}`, { kind: "results", results: e.results });
     }
+  };
 
-    describe(timeline.title, () => {
-      beforeAll(({}, suite) => {
-        const file = suite.file !== undefined ? relative(projectRoot, suite.file.filepath) : undefined;
-        pipeline = runPipeline(ctx, {
-          variant: v,
-          timeline,
-          ...(variantName(v, file) !== undefined ? { variantName: variantName(v, file)! } : {}),
-          rerun: rerunCommand(system, process.env, opts.env, ["npx", "vitest", "run", ...(file !== undefined ? [file] : ["--project", system.name])]),
-          prepared: inject(PROVIDED_KEY),
-          signal: abort.signal,
-          onEvent,
-        }).finally(() => {
-          waiters.settleRest("", { kind: "skipped", reason: "the run ended before this" });
-        });
-      });
+  /** Waits for a stage; throws its error when it failed, returns the skip reason when it was skipped. */
+  async stageOutcome(stage: Stage, signal: AbortSignal): Promise<string | undefined> {
+    signal.addEventListener("abort", () => this.abort.abort(signal.reason), { once: true });
+    const s = await this.waiters.wait(`stage:${stage}`);
+    if (s.kind !== "stage") return s.kind === "skipped" ? s.reason : undefined;
+    if (s.outcome.status === "failed") throw s.outcome.error;
+    return s.outcome.status === "skipped" ? s.outcome.reason : undefined;
+  }
 
-      test("up: the compose project starts and signals setup-complete", async ({ signal, skip, annotate }) => {
-        onTestFailed(() => annotateRun(annotate, runDir === undefined ? undefined : `logs: ${join(runDir, "logs")}`));
-        for (const stage of ["up", "setup-complete", "ready"] as const) {
-          const skipped = await stageOutcome(stage, signal);
-          if (skipped !== undefined && stage !== "ready") return skip(skipped);
-        }
-      });
+  /** Where the run's logs are (for a failing stage's annotation), once the run has a directory. */
+  logs(...more: string[]): string | undefined {
+    return this.runDir === undefined ? undefined : `logs: ${[join(this.runDir, "logs"), ...more.map((m) => join(this.runDir!, m))].join(" and ")}`;
+  }
 
-      test("workload: the template's commands pass as the test composer schedules them (first_ → drivers ∥ anytime_ → eventually_ → finally_), and no container dies unplanned", async ({ signal, skip, annotate }) => {
-        onTestFailed(() => annotateRun(annotate, runDir === undefined ? undefined : `logs: ${join(runDir, "logs")} and ${join(runDir, "commands")}`));
-        const skipped = await stageOutcome("workload", signal);
-        if (skipped !== undefined) return skip(skipped);
-        await stageOutcome("exits", signal);
-      });
+  checkDetails(checker: string): string | undefined {
+    const dir = this.checkDirs.get(checker);
+    return dir === undefined ? undefined : `details: ${join(dir, "results.json")}`;
+  }
 
-      for (const fault of opts.faults ?? []) {
-        if (fault.check === undefined) continue;
-        test(`fault: ${fault.name}`, async ({ skip }) => {
-          const s = await waiters.wait(`fault:${fault.name}`);
-          if (s.kind !== "results") return skip(s.kind === "skipped" ? s.reason : "not checked");
-          const result = s.results[0]!;
-          expect(result.valid, `${result.name}: ${result.summary}`).toBe(true);
-        });
-      }
+  /** The run's directory and page (and `extra`), as the test's annotations. */
+  async annotateRun(annotate: (message: string, attachment?: { path: string }) => Promise<unknown>, extra?: string): Promise<void> {
+    if (this.runDir === undefined) return;
+    await annotate(`run: ${this.runDir} (page: ${join(this.runDir, "index.html")})`);
+    if (extra !== undefined) await annotate(extra);
+  }
+}
 
-      test("collect: traces are copied out of the traces volume", async ({ signal, skip }) => {
-        const skipped = await stageOutcome("collect", signal);
-        if (skipped !== undefined) skip(skipped);
-      });
+/** One describe block for one timeline: the pipeline starts in beforeAll, each test follows one of its parts. */
+function describeTimeline(ctx: RunContext, v: Variant, opts: VariantOptions, timeline: Timeline): void {
+  const { system, log } = ctx;
+  const follow = new RunFollower();
+  let pipeline: Promise<PipelineResult> | undefined;
 
-      // One test per property the system asserts through the Antithesis SDK (harness/properties), named from the
-      // source catalog before the run.
-      let catalog: CatalogEntry[] | undefined;
-      let catalogError: string | undefined;
-      try {
-        catalog = systemCatalog(system);
-      } catch (err) {
-        catalogError = err instanceof Error ? err.message : String(err);
-      }
-      if (catalog === undefined) {
-        test("properties: the source catalog", () => {
-          throw new Error(`the assertions of ${system.name} could not be cataloged from its sources: ${catalogError}`);
-        });
-      }
-      for (const name of catalog === undefined ? [] : [...new Set(matchCatalog(catalog, []).map((t) => t.name))]) {
-        test(name === OUTSIDE_CATALOG ? `properties: ${OUTSIDE_CATALOG}` : propertyTestName(name), async ({ skip, annotate }) => {
-          const s = await waiters.wait(`property:${name}`);
-          if (s.kind === "failed") throw s.error;
-          if (s.kind !== "properties") return skip(s.kind === "skipped" ? s.reason : "not evaluated");
-          if (name === OUTSIDE_CATALOG && s.outcome.properties.length === 0) return skip("every assertion of the run is in the source catalog");
-          await annotateRun(annotate);
-          await annotate(s.outcome.properties.map(describeProperty).join("\n"));
-          assertPropertyOutcome(name, s.outcome.status, s.outcome.properties, skip);
-        });
-      }
-
-      for (const checker of system.checks(settings, system)) {
-        test(`check: ${checker.name}`, async ({ skip, annotate }) => {
-          const s = await waiters.wait(`check:${checker.name}`);
-          const details = checkDirs.get(checker.name);
-          await annotateRun(annotate, details === undefined ? undefined : `details: ${join(details, "results.json")}`);
-          if (s.kind !== "results") return skip(s.kind === "skipped" ? s.reason : "not run");
-          for (const r of s.results) for (const a of r.artifacts ?? []) await annotate(`${r.name}: ${a}`, { path: a });
-          const ran = s.results.filter((r) => r.skipped === undefined);
-          if (ran.length === 0 && s.results.length > 0) return skip(s.results.map((r) => r.skipped).join("; "));
-          const bad = ran.filter((r) => r.valid !== true).map((r) => `${r.name}: ${r.valid === false ? "violated" : "unknown"} — ${r.summary}`);
-          expect(bad, "check results").toEqual([]);
-        });
-      }
-
-      afterAll(async () => {
-        const result = await pipeline;
-        if (result?.stages.down?.status === "failed") throw result.stages.down.error;
-        log.info(`run log: ${result?.run?.dir ?? "(none)"}/run.log`);
+  describe(timeline.title, () => {
+    beforeAll(({}, suite) => {
+      const file = suite.file !== undefined ? relative(projectRoot, suite.file.filepath) : undefined;
+      pipeline = runPipeline(ctx, {
+        variant: v,
+        timeline,
+        ...(variantName(v, file) !== undefined ? { variantName: variantName(v, file)! } : {}),
+        rerun: rerunCommand(system, process.env, opts.env, ["npx", "vitest", "run", ...(file !== undefined ? [file] : ["--project", system.name])]),
+        prepared: inject(PROVIDED_KEY),
+        signal: follow.abort.signal,
+        onEvent: follow.onEvent,
+      }).finally(() => {
+        follow.waiters.settleRest("", { kind: "skipped", reason: "the run ended before this" });
       });
     });
+
+    test("up: the compose project starts and signals setup-complete", async ({ signal, skip, annotate }) => {
+      onTestFailed(() => follow.annotateRun(annotate, follow.logs()));
+      for (const stage of ["up", "setup-complete", "ready"] as const) {
+        const skipped = await follow.stageOutcome(stage, signal);
+        if (skipped !== undefined && stage !== "ready") return skip(skipped);
+      }
+    });
+
+    test("workload: the template's commands pass as the test composer schedules them (first_ → drivers ∥ anytime_ → eventually_ → finally_), and no container dies unplanned", async ({ signal, skip, annotate }) => {
+      onTestFailed(() => follow.annotateRun(annotate, follow.logs("commands")));
+      const skipped = await follow.stageOutcome("workload", signal);
+      if (skipped !== undefined) return skip(skipped);
+      await follow.stageOutcome("exits", signal);
+    });
+
+    for (const fault of opts.faults ?? []) {
+      if (fault.check === undefined) continue;
+      test(`fault: ${fault.name}`, async ({ skip }) => {
+        const s = await follow.waiters.wait(`fault:${fault.name}`);
+        if (s.kind !== "results") return skip(s.kind === "skipped" ? s.reason : "not checked");
+        const result = s.results[0]!;
+        expect(result.valid, `${result.name}: ${result.summary}`).toBe(true);
+      });
+    }
+
+    test("collect: traces are copied out of the traces volume", async ({ signal, skip }) => {
+      const skipped = await follow.stageOutcome("collect", signal);
+      if (skipped !== undefined) skip(skipped);
+    });
+
+    describeProperties(system, follow);
+    describeChecks(ctx, follow);
+
+    afterAll(async () => {
+      const result = await pipeline;
+      if (result?.stages.down?.status === "failed") throw result.stages.down.error;
+      log.info(`run log: ${result?.run?.dir ?? "(none)"}/run.log`);
+    });
+  });
+}
+
+/** One test per property the system asserts through the Antithesis SDK (harness/properties), named from the source catalog before the run. */
+function describeProperties(system: SystemDefinition, follow: RunFollower): void {
+  let catalog: CatalogEntry[] | undefined;
+  let catalogError: string | undefined;
+  try {
+    catalog = systemCatalog(system);
+  } catch (err) {
+    catalogError = err instanceof Error ? err.message : String(err);
   }
-  return v;
+  if (catalog === undefined) {
+    test("properties: the source catalog", () => {
+      throw new Error(`the assertions of ${system.name} could not be cataloged from its sources: ${catalogError}`);
+    });
+  }
+  for (const name of catalog === undefined ? [] : [...new Set(matchCatalog(catalog, []).map((t) => t.name))]) {
+    test(name === OUTSIDE_CATALOG ? `properties: ${OUTSIDE_CATALOG}` : propertyTestName(name), async ({ skip, annotate }) => {
+      const s = await follow.waiters.wait(`property:${name}`);
+      if (s.kind === "failed") throw s.error;
+      if (s.kind !== "properties") return skip(s.kind === "skipped" ? s.reason : "not evaluated");
+      if (name === OUTSIDE_CATALOG && s.outcome.properties.length === 0) return skip("every assertion of the run is in the source catalog");
+      await follow.annotateRun(annotate);
+      await annotate(s.outcome.properties.map(describeProperty).join("\n"));
+      assertPropertyOutcome(name, s.outcome.status, s.outcome.properties, skip);
+    });
+  }
+}
+
+/** One test per checker of the system (a checker may report several results: each must hold, or be skipped). */
+function describeChecks(ctx: RunContext, follow: RunFollower): void {
+  for (const checker of ctx.system.checks(ctx.settings, ctx.system)) {
+    test(`check: ${checker.name}`, async ({ skip, annotate }) => {
+      const s = await follow.waiters.wait(`check:${checker.name}`);
+      await follow.annotateRun(annotate, follow.checkDetails(checker.name));
+      if (s.kind !== "results") return skip(s.kind === "skipped" ? s.reason : "not run");
+      for (const r of s.results) for (const a of r.artifacts ?? []) await annotate(`${r.name}: ${a}`, { path: a });
+      const ran = s.results.filter((r) => r.skipped === undefined);
+      if (ran.length === 0 && s.results.length > 0) return skip(s.results.map((r) => r.skipped).join("; "));
+      const bad = ran.filter((r) => r.valid !== true).map((r) => `${r.name}: ${r.valid === false ? "violated" : "unknown"} — ${r.summary}`);
+      expect(bad, "check results").toEqual([]);
+    });
+  }
 }

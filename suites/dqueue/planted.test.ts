@@ -36,6 +36,10 @@ for (const { plant, property, kind, reason } of PLANTS) {
     const page = await readFile(join(runDir!, "index.html"), "utf8");
     expect(page).toContain('<p class="verdict">verdict: <span class="fail">FAIL</span></p>');
     expect(page).toContain(`<tr><td>${property}</td><td>${kind}</td><td><span class="fail">FAIL</span></td>`);
+    // JUnit carries where the run is: the run and its page on the tests, a check's details on its test.
+    const junit = await readFile(outcome.junit, "utf8");
+    expect(junit).toContain(`value="run: ${runDir} (page: ${join(runDir!, "index.html")})"`);
+    expect(junit).toContain(`value="details: ${join(runDir!, "checks", "history_queue", "results.json")}"`);
     expect(outcome.leftovers).toEqual({ containers: [], networks: [], volumes: [] });
   });
 }
