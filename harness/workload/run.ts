@@ -114,47 +114,86 @@ function clusterExecutor(cluster: StartedCluster): Executor {
 
 /** Runs one timeline of the composer's plan with `exec` and returns its schedule (also written to schedule.json). */
 export async function compose(commands: readonly TemplateCommand[], opts: ComposeOptions & { readonly exec: Executor }): Promise<{ schedule: Schedule; outcomes: CommandOutcome[] }> {
-  const config = opts.composer ?? defaultComposerConfig();
-  const composer = new Composer(commands, config, { driverServices: opts.driverServices });
-  const log = opts.log;
-  const t0 = performance.now();
-  const now = () => Math.round(performance.now() - t0);
-  const replay = `COMPOSER_SEED=${config.seed} ${config.durationMs !== undefined ? `COMPOSER_DURATION=${config.durationMs / 1000}` : `COMPOSER_ROUNDS=${config.rounds}`}`;
-  const schedule: Schedule = { seed: config.seed, regime: composer.regime, rounds: 0, config, notes: composer.notes, runs: [], phases: [], replay, verdict: "running" };
-  const outcomes: CommandOutcome[] = [];
-  const byName = new Map(commands.map((c) => [c.name, c]));
-  const running = new Map<string, ScheduledRun>();
-  const logNames = new Map<string, number>();
-  let failure: CommandOutcome | undefined;
-  const dir = join(opts.runDir, "commands");
-  await fse.ensureDir(dir);
-  const save = () => fse.writeJson(join(opts.runDir, "schedule.json"), schedule, { spaces: 2 });
+  const timeline = new TimelineRun(commands, opts);
+  await timeline.open();
+  try {
+    await timeline.first();
+    await timeline.drivers();
+    await timeline.closing();
+  } finally {
+    await timeline.close();
+  }
+  return timeline.result();
+}
 
-  log.info(`composer: seed ${config.seed}, ${composer.regime} drivers, ${config.durationMs !== undefined ? `${config.durationMs / 1000} s of rounds` : `${config.rounds} round(s)`}${opts.driverServices !== undefined ? `, drivers in ${opts.driverServices.join(", ")}` : ""} (replay: ${replay})`);
-  for (const note of composer.notes) log.info(`composer: ${note}`);
+/** One timeline being run: its phases in order (first → drivers → eventually, finally), and what they share. */
+class TimelineRun {
+  private readonly opts: ComposeOptions & { readonly exec: Executor };
+  private readonly config: ComposerConfig;
+  private readonly composer: Composer;
+  private readonly log: Logger;
+  private readonly t0 = performance.now();
+  private readonly schedule: Schedule;
+  private readonly outcomes: CommandOutcome[] = [];
+  private readonly byName: Map<string, TemplateCommand>;
+  private readonly running = new Map<string, ScheduledRun>();
+  private readonly logNames = new Map<string, number>();
+  private readonly dir: string;
+  /** The first command that failed: nothing new starts after it. */
+  private failure: CommandOutcome | undefined;
+  /** The phase started and not yet stopped (closed by close() after an exception, so that faults stop). */
+  private phaseOpen: Phase | undefined;
 
-  const phase = async (event: PhaseEvent) => {
-    schedule.phases.push({ event, atMs: now() });
-    await opts.onPhase?.(event);
-  };
+  constructor(commands: readonly TemplateCommand[], opts: ComposeOptions & { readonly exec: Executor }) {
+    this.opts = opts;
+    this.config = opts.composer ?? defaultComposerConfig();
+    this.composer = new Composer(commands, this.config, { driverServices: opts.driverServices });
+    this.log = opts.log;
+    const { config } = this;
+    const replay = `COMPOSER_SEED=${config.seed} ${config.durationMs !== undefined ? `COMPOSER_DURATION=${config.durationMs / 1000}` : `COMPOSER_ROUNDS=${config.rounds}`}`;
+    this.schedule = { seed: config.seed, regime: this.composer.regime, rounds: 0, config, notes: this.composer.notes, runs: [], phases: [], replay, verdict: "running" };
+    this.byName = new Map(commands.map((c) => [c.name, c]));
+    this.dir = join(opts.runDir, "commands");
+  }
+
+  private now(): number {
+    return Math.round(performance.now() - this.t0);
+  }
+
+  private stopped(): boolean {
+    return this.failure !== undefined || this.opts.signal?.aborted === true;
+  }
+
+  async open(): Promise<void> {
+    const { config, composer, opts } = this;
+    await fse.ensureDir(this.dir);
+    this.log.info(`composer: seed ${config.seed}, ${composer.regime} drivers, ${config.durationMs !== undefined ? `${config.durationMs / 1000} s of rounds` : `${config.rounds} round(s)`}${opts.driverServices !== undefined ? `, drivers in ${opts.driverServices.join(", ")}` : ""} (replay: ${this.schedule.replay})`);
+    for (const note of composer.notes) this.log.info(`composer: ${note}`);
+  }
+
+  private async phase(event: PhaseEvent): Promise<void> {
+    this.schedule.phases.push({ event, atMs: this.now() });
+    await this.opts.onPhase?.(event);
+  }
 
   /** Starts a run now (synchronously registered as running), resolves when it ends. */
-  const start = (p: PlannedRun, round: number | undefined): Promise<void> => {
+  private start(p: PlannedRun, round: number | undefined): Promise<void> {
+    const { opts, running } = this;
     const key = `${p.service}-${p.name}`;
-    const n = (logNames.get(key) ?? 0) + 1;
-    logNames.set(key, n);
-    const logFile = join(dir, `${key}${n > 1 ? `.${n}` : ""}.log`);
+    const n = (this.logNames.get(key) ?? 0) + 1;
+    this.logNames.set(key, n);
+    const logFile = join(this.dir, `${key}${n > 1 ? `.${n}` : ""}.log`);
     // Its own SDK output file (a repeat or a copy in the same service too): every assertion is traced to the
     // service and the command run that made it.
     const env = { ...opts.env, ANTITHESIS_SDK_LOCAL_OUTPUT: sdkOutputPath(p.service, n > 1 ? `${p.name}.${n}` : p.name) };
     const rec: ScheduledRun = {
-      id: p.id, name: p.name, prefix: p.prefix, service: p.service, round, after: p.after, startMs: now(),
+      id: p.id, name: p.name, prefix: p.prefix, service: p.service, round, after: p.after, startMs: this.now(),
       endMs: undefined, exitCode: undefined, error: undefined, alongside: [...running.keys()], logFile,
     };
     for (const other of running.values()) other.alongside.push(p.id);
     running.set(p.id, rec);
-    schedule.runs.push(rec);
-    const clog = log.child(`${p.service}/${p.name}`);
+    this.schedule.runs.push(rec);
+    const clog = this.log.child(`${p.service}/${p.name}`);
     clog.info(`Running ${p.path} (${p.id})`);
     const driver = p.prefix.endsWith("_driver_");
     const started = performance.now();
@@ -175,98 +214,111 @@ export async function compose(commands: readonly TemplateCommand[], opts: Compos
         (err: unknown) => ({ exitCode: -1, tail: "", error: err instanceof Error ? err.message : String(err) }),
       )
       .then((r) => {
-        rec.endMs = now();
+        rec.endMs = this.now();
         rec.exitCode = r.exitCode;
         rec.error = r.error;
         running.delete(p.id);
         const outcome: CommandOutcome = {
-          command: { ...(byName.get(p.name) ?? { path: p.path, name: p.name, prefix: p.prefix }), service: p.service },
+          command: { ...(this.byName.get(p.name) ?? { path: p.path, name: p.name, prefix: p.prefix }), service: p.service },
           exitCode: r.exitCode, seconds: (performance.now() - started) / 1000, logFile, tail: r.error ?? r.tail, runId: p.id,
         };
-        outcomes.push(outcome);
+        this.outcomes.push(outcome);
         clog.info(r.error !== undefined ? `failed: ${r.error}` : `exited with code ${r.exitCode} after ${outcome.seconds.toFixed(1)} s`);
-        if (r.exitCode !== 0 && failure === undefined) failure = outcome;
+        if (r.exitCode !== 0 && this.failure === undefined) this.failure = outcome;
       });
-  };
-  const stopped = () => failure !== undefined || opts.signal?.aborted === true;
+  }
 
-  let phaseOpen: Phase | undefined;
-  try {
-    // first_: "runs after setup_complete but before any other commands start … run to completion before any
-    // faults or other commands start."
-    if (composer.first !== undefined) {
-      phaseOpen = "first";
-      await phase("first-start");
-      await start(composer.first, undefined);
-      phaseOpen = undefined;
-      await phase("first-stop");
-    }
+  /**
+   * first_: "runs after setup_complete but before any other commands start … run to completion before any
+   * faults or other commands start."
+   */
+  async first(): Promise<void> {
+    if (this.composer.first === undefined) return;
+    this.phaseOpen = "first";
+    await this.phase("first-start");
+    await this.start(this.composer.first, undefined);
+    this.phaseOpen = undefined;
+    await this.phase("first-stop");
+  }
 
-    if (!stopped()) {
-      phaseOpen = "drivers";
-      await phase("drivers-start");
-      const anytimes: Promise<void>[] = [];
-      for (let k = 0; !stopped(); k++) {
-        const more = config.durationMs !== undefined ? k === 0 || now() < config.durationMs : k < config.rounds;
-        if (!more) break;
-        const round = composer.round(k);
-        if (round === undefined) {
-          if (k < config.rounds) log.info(`composer: a singleton_driver_ runs once; ${config.rounds - k} more round(s) not run`);
-          break;
-        }
-        schedule.rounds = k + 1;
-        if (round.drivers.length === 0) {
-          // anytime-only: the round's anytime_ commands, staggered, under faults.
-          await Promise.all(round.anytimes.map(async (a) => {
-            await sleep(a.delayMs ?? 0, opts.signal);
-            if (!stopped()) await start(a, k);
-          }));
-          continue;
-        }
-        // Drivers of a round start (staggered) and the round ends when all have; anytime_ commands start when
-        // their driver does and may outlive the round — they complete before eventually_/finally_.
-        await Promise.all(round.drivers.map(async (d) => {
-          await sleep(d.delayMs ?? 0, opts.signal);
-          if (stopped()) return;
-          const done = start(d, k);
-          for (const a of round.anytimes) if (a.after === d.id) anytimes.push(start(a, k));
-          await done;
+  /** The rounds of drivers with their anytime_ commands (faults on). */
+  async drivers(): Promise<void> {
+    if (this.stopped()) return;
+    const { config, composer, opts, schedule } = this;
+    this.phaseOpen = "drivers";
+    await this.phase("drivers-start");
+    const anytimes: Promise<void>[] = [];
+    for (let k = 0; !this.stopped(); k++) {
+      const more = config.durationMs !== undefined ? k === 0 || this.now() < config.durationMs : k < config.rounds;
+      if (!more) break;
+      const round = composer.round(k);
+      if (round === undefined) {
+        if (k < config.rounds) this.log.info(`composer: a singleton_driver_ runs once; ${config.rounds - k} more round(s) not run`);
+        break;
+      }
+      schedule.rounds = k + 1;
+      if (round.drivers.length === 0) {
+        // anytime-only: the round's anytime_ commands, staggered, under faults.
+        await Promise.all(round.anytimes.map(async (a) => {
+          await sleep(a.delayMs ?? 0, opts.signal);
+          if (!this.stopped()) await this.start(a, k);
         }));
+        continue;
       }
-      // "When eventually_ or finally_ runs, faults stop, but already-running anytime_ commands complete."
-      await Promise.all(anytimes);
-      phaseOpen = undefined;
-      await phase("drivers-stop");
+      // Drivers of a round start (staggered) and the round ends when all have; anytime_ commands start when
+      // their driver does and may outlive the round — they complete before eventually_/finally_.
+      await Promise.all(round.drivers.map(async (d) => {
+        await sleep(d.delayMs ?? 0, opts.signal);
+        if (this.stopped()) return;
+        const done = this.start(d, k);
+        for (const a of round.anytimes) if (a.after === d.id) anytimes.push(this.start(a, k));
+        await done;
+      }));
     }
+    // "When eventually_ or finally_ runs, faults stop, but already-running anytime_ commands complete."
+    await Promise.all(anytimes);
+    this.phaseOpen = undefined;
+    await this.phase("drivers-stop");
+  }
 
-    for (const [name, runs] of [["eventually", composer.eventually], ["finally", composer.finally]] as const) {
-      if (stopped() || runs.length === 0) continue;
-      phaseOpen = name;
-      await phase(`${name}-start`);
+  /** eventually_, then finally_ commands, one at a time (faults off). */
+  async closing(): Promise<void> {
+    for (const [name, runs] of [["eventually", this.composer.eventually], ["finally", this.composer.finally]] as const) {
+      if (this.stopped() || runs.length === 0) continue;
+      this.phaseOpen = name;
+      await this.phase(`${name}-start`);
       for (const r of runs) {
-        if (stopped()) break;
-        await start(r, undefined);
+        if (this.stopped()) break;
+        await this.start(r, undefined);
       }
-      phaseOpen = undefined;
-      await phase(`${name}-stop`);
+      this.phaseOpen = undefined;
+      await this.phase(`${name}-stop`);
     }
-  } finally {
-    // A phase left by an exception still closes (so faults stop).
-    if (phaseOpen !== undefined) await phase(`${phaseOpen}-stop`).catch(() => undefined);
-    schedule.verdict = failure === undefined && opts.signal?.aborted !== true ? "passed" : "failed";
+  }
+
+  /** Closes a phase an exception left open (so faults stop), writes schedule.json and logs the schedule. */
+  async close(): Promise<void> {
+    const { schedule, config } = this;
+    if (this.phaseOpen !== undefined) await this.phase(`${this.phaseOpen}-stop`).catch(() => undefined);
+    schedule.verdict = this.failure === undefined && this.opts.signal?.aborted !== true ? "passed" : "failed";
     schedule.replay = `COMPOSER_SEED=${config.seed} COMPOSER_ROUNDS=${Math.max(1, schedule.rounds)}`;
-    await save();
-    log.info(`schedule (seed ${config.seed}, ${composer.regime}, ${schedule.rounds} round(s), ${schedule.verdict}):`);
-    for (const line of describeSchedule(schedule)) log.info(`  ${line}`);
+    await fse.writeJson(join(this.opts.runDir, "schedule.json"), schedule, { spaces: 2 });
+    this.log.info(`schedule (seed ${config.seed}, ${this.composer.regime}, ${schedule.rounds} round(s), ${schedule.verdict}):`);
+    for (const line of describeSchedule(schedule)) this.log.info(`  ${line}`);
   }
-  if (failure !== undefined) {
-    throw new WorkloadError(
-      `${failure.command.name} (in ${failure.command.service}) exited with code ${failure.exitCode}; its output is in ${failure.logFile}:\n${failure.tail}`,
-      failure,
-      schedule,
-    );
+
+  /** The schedule and every outcome; the first failing command's WorkloadError when one failed. */
+  result(): { schedule: Schedule; outcomes: CommandOutcome[] } {
+    const { failure, schedule } = this;
+    if (failure !== undefined) {
+      throw new WorkloadError(
+        `${failure.command.name} (in ${failure.command.service}) exited with code ${failure.exitCode}; its output is in ${failure.logFile}:\n${failure.tail}`,
+        failure,
+        schedule,
+      );
+    }
+    return { schedule, outcomes: this.outcomes };
   }
-  return { schedule, outcomes };
 }
 
 /** One line per run: "r0.d1 parallel_driver_x@client2 0.41–3.02 s exit 0, alongside r0.d0 r0.a0". */
