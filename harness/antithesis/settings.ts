@@ -74,63 +74,117 @@ const LAUNCHER = /^[A-Za-z0-9_.-]+$/;
 const EMAIL = /^[^\s@;,]+@[^\s@;,]+$/;
 
 export function loadAntithesisSettings(env: NodeJS.ProcessEnv, opts: LoadOptions = {}): AntithesisSettings {
-  const get = (name: string): string | undefined => {
-    const v = env[name];
+  const r = new SettingsReader(env, opts.credentialsDir ?? join(projectRoot, "antithesis"));
+  // In this order, so that the first complaint is about what comes first: where to, where images go, who is
+  // calling, then how the run is launched.
+  const { baseUrl, launcher } = endpoint(r);
+  const { repository, registryHost, registry } = registryOf(r);
+  const { apiKey, basic } = apiCredentials(r);
+  const launch = launchParameters(r, apiKey);
+  const secrets = [apiKey, basic?.password, registry?.password].filter((s): s is Secret => s !== undefined);
+  return {
+    tenant: r.tenant,
+    baseUrl,
+    launcher,
+    repository,
+    registryHost,
+    apiKey,
+    basic,
+    registry,
+    ...launch,
+    preflight: r.flag("ANTITHESIS_PREFLIGHT", true),
+    secrets,
+  };
+}
+
+/**
+ * The environment (an empty variable counts as unset) and the seed's credential files, grouped by tenant (the
+ * part of the file name before .key.json etc.); the tenant, from ANTITHESIS_TENANT or the files' one name.
+ * Every complaint is one AntithesisSettingsError.
+ */
+class SettingsReader {
+  readonly dir: string;
+  readonly tenant: string | undefined;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly files = new Map<string, Set<string>>();
+
+  constructor(env: NodeJS.ProcessEnv, dir: string) {
+    this.env = env;
+    this.dir = dir;
+    if (existsSync(dir)) {
+      for (const name of readdirSync(dir)) {
+        const m = CRED_FILE.exec(name);
+        if (m === null) continue;
+        const stem = m[1]!;
+        if (!this.files.has(stem)) this.files.set(stem, new Set());
+        this.files.get(stem)!.add(m[2]!);
+      }
+    }
+    let tenant = this.get("ANTITHESIS_TENANT");
+    if (tenant !== undefined && !TENANT.test(tenant)) this.fail(`ANTITHESIS_TENANT must be lower-case letters, digits and '-' (got "${tenant}")`);
+    if (tenant === undefined && this.files.size === 1) tenant = [...this.files.keys()][0];
+    this.tenant = tenant;
+  }
+
+  get(name: string): string | undefined {
+    const v = this.env[name];
     return v === undefined || v.trim() === "" ? undefined : v.trim();
-  };
-  const fail = (message: string): never => {
+  }
+
+  fail(message: string): never {
     throw new AntithesisSettingsError(message);
-  };
-  const dir = opts.credentialsDir ?? join(projectRoot, "antithesis");
-  // Paths inside the current directory are shown relative to it, others as given.
-  const shown = (file: string) => {
+  }
+
+  /** Paths inside the current directory are shown relative to it, others as given. */
+  shown(file: string): string {
     const rel = relative(process.cwd(), file);
     return rel === "" || rel.startsWith("..") ? file : rel;
-  };
-
-  // The seed's files, grouped by tenant (the part before .key.json etc.).
-  const files = new Map<string, Set<string>>();
-  if (existsSync(dir)) {
-    for (const name of readdirSync(dir)) {
-      const m = CRED_FILE.exec(name);
-      if (m === null) continue;
-      const stem = m[1]!;
-      if (!files.has(stem)) files.set(stem, new Set());
-      files.get(stem)!.add(m[2]!);
-    }
   }
 
-  let tenant = get("ANTITHESIS_TENANT");
-  if (tenant !== undefined && !TENANT.test(tenant)) {
-    fail(`ANTITHESIS_TENANT must be lower-case letters, digits and '-' (got "${tenant}")`);
-  }
-  if (tenant === undefined && files.size === 1) tenant = [...files.keys()][0];
-  const needTenant = (variable: string): string =>
-    tenant ??
-    fail(
-      files.size > 1
-        ? `ANTITHESIS_TENANT is not set (needed for the default ${variable}) and ${shown(dir)} holds credential files of several tenants: ${[...files.keys()].join(", ")}`
-        : `ANTITHESIS_TENANT is not set (needed for the default ${variable}); set it, or set ${variable}`,
+  /** The tenant, which the default of `variable` needs. */
+  needTenant(variable: string): string {
+    return (
+      this.tenant ??
+      this.fail(
+        this.files.size > 1
+          ? `ANTITHESIS_TENANT is not set (needed for the default ${variable}) and ${this.shown(this.dir)} holds credential files of several tenants: ${[...this.files.keys()].join(", ")}`
+          : `ANTITHESIS_TENANT is not set (needed for the default ${variable}); set it, or set ${variable}`,
+      )
     );
-  const tenantFile = (kind: string): string | undefined => {
-    if (tenant === undefined || !files.get(tenant)?.has(kind)) return undefined;
-    return join(dir, `${tenant}.${kind}`);
-  };
-  const readCred = (file: string, what: string): string => {
+  }
+
+  /** The tenant's seed file of this kind (key.json, user.txt, password.txt), if there is one. */
+  tenantFile(kind: string): string | undefined {
+    if (this.tenant === undefined || !this.files.get(this.tenant)?.has(kind)) return undefined;
+    return join(this.dir, `${this.tenant}.${kind}`);
+  }
+
+  /** A credential file's content; unreadable or empty is an error naming the file, never quoting it. */
+  readCred(file: string, what: string): string {
     let text: string;
     try {
       text = readFileSync(file, "utf8").trim();
     } catch (err) {
-      return fail(`${what}: cannot read ${shown(file)} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+      return this.fail(`${what}: cannot read ${this.shown(file)} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
     }
-    if (text === "") fail(`${what}: ${shown(file)} is empty`);
+    if (text === "") this.fail(`${what}: ${this.shown(file)} is empty`);
     return text;
-  };
+  }
 
-  // Endpoint.
-  let baseUrl = get("ANTITHESIS_BASE_URL");
+  flag(name: string, fallback: boolean): boolean {
+    const v = this.get(name);
+    if (v === undefined) return fallback;
+    if (v === "1" || v === "true") return true;
+    if (v === "0" || v === "false") return false;
+    return this.fail(`${name} must be "1" or "0" (got "${v}")`);
+  }
+}
+
+/** Where the launch goes: the tenant's URL unless ANTITHESIS_BASE_URL says otherwise, and the launcher. */
+function endpoint(r: SettingsReader): { baseUrl: string; launcher: string } {
+  let baseUrl = r.get("ANTITHESIS_BASE_URL");
   if (baseUrl === undefined) {
-    baseUrl = `https://${needTenant("ANTITHESIS_BASE_URL")}.antithesis.com`;
+    baseUrl = `https://${r.needTenant("ANTITHESIS_BASE_URL")}.antithesis.com`;
   } else {
     let url: URL | undefined;
     try {
@@ -139,113 +193,103 @@ export function loadAntithesisSettings(env: NodeJS.ProcessEnv, opts: LoadOptions
       url = undefined;
     }
     if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:") || url.username !== "" || url.password !== "") {
-      fail(`ANTITHESIS_BASE_URL must be an http(s) URL without credentials, like https://tenant.antithesis.com (got "${url === undefined ? baseUrl : url.origin}")`);
+      r.fail(`ANTITHESIS_BASE_URL must be an http(s) URL without credentials, like https://tenant.antithesis.com (got "${url === undefined ? baseUrl : url.origin}")`);
     }
     baseUrl = baseUrl.replace(/\/+$/, "");
   }
-  const launcher = get("ANTITHESIS_LAUNCHER") ?? "basic_test";
-  if (!LAUNCHER.test(launcher)) fail(`ANTITHESIS_LAUNCHER must be a launcher name like basic_test (got "${launcher}")`);
+  const launcher = r.get("ANTITHESIS_LAUNCHER") ?? "basic_test";
+  if (!LAUNCHER.test(launcher)) r.fail(`ANTITHESIS_LAUNCHER must be a launcher name like basic_test (got "${launcher}")`);
+  return { baseUrl, launcher };
+}
 
-  // Registry.
-  let repository = get("ANTITHESIS_REPOSITORY") ?? `us-central1-docker.pkg.dev/molten-verve-216720/${needTenant("ANTITHESIS_REPOSITORY")}-repository`;
-  if (/^[a-z]+:\/\//i.test(repository)) fail(`ANTITHESIS_REPOSITORY must be host/path without a scheme (got "${repository}")`);
+/** Where images are pushed, and how to log in there (a key file, a username and password, the seed's key, or none). */
+function registryOf(r: SettingsReader): { repository: string; registryHost: string; registry: RegistryCredentials | undefined } {
+  let repository = r.get("ANTITHESIS_REPOSITORY") ?? `us-central1-docker.pkg.dev/molten-verve-216720/${r.needTenant("ANTITHESIS_REPOSITORY")}-repository`;
+  if (/^[a-z]+:\/\//i.test(repository)) r.fail(`ANTITHESIS_REPOSITORY must be host/path without a scheme (got "${repository}")`);
   repository = repository.replace(/\/+$/, "");
   if (!/^[a-z0-9.-]+(:\d+)?\/[a-z0-9._/-]+$/.test(repository)) {
-    fail(`ANTITHESIS_REPOSITORY must be a registry host and lower-case path, like registry.example.com/my-repository (got "${repository}")`);
+    r.fail(`ANTITHESIS_REPOSITORY must be a registry host and lower-case path, like registry.example.com/my-repository (got "${repository}")`);
   }
   const registryHost = repository.split("/")[0]!;
 
-  const keyFile = get("ANTITHESIS_REGISTRY_KEY_FILE");
-  const regUser = get("ANTITHESIS_REGISTRY_USERNAME");
-  const regPass = get("ANTITHESIS_REGISTRY_PASSWORD");
-  let registry: RegistryCredentials | undefined;
+  const keyFile = r.get("ANTITHESIS_REGISTRY_KEY_FILE");
+  const regUser = r.get("ANTITHESIS_REGISTRY_USERNAME");
+  const regPass = r.get("ANTITHESIS_REGISTRY_PASSWORD");
   if (keyFile !== undefined && (regUser !== undefined || regPass !== undefined)) {
-    fail("ANTITHESIS_REGISTRY_KEY_FILE and ANTITHESIS_REGISTRY_USERNAME/_PASSWORD are both set; set one way of logging in to the registry");
+    r.fail("ANTITHESIS_REGISTRY_KEY_FILE and ANTITHESIS_REGISTRY_USERNAME/_PASSWORD are both set; set one way of logging in to the registry");
   }
   if ((regUser === undefined) !== (regPass === undefined)) {
-    fail(regUser === undefined ? "ANTITHESIS_REGISTRY_PASSWORD is set but ANTITHESIS_REGISTRY_USERNAME is not" : "ANTITHESIS_REGISTRY_USERNAME is set but ANTITHESIS_REGISTRY_PASSWORD is not");
+    r.fail(regUser === undefined ? "ANTITHESIS_REGISTRY_PASSWORD is set but ANTITHESIS_REGISTRY_USERNAME is not" : "ANTITHESIS_REGISTRY_USERNAME is set but ANTITHESIS_REGISTRY_PASSWORD is not");
   }
+  const fail = (m: string): never => r.fail(m);
+  let registry: RegistryCredentials | undefined;
   if (keyFile !== undefined) {
-    registry = keyCredentials(readCred(keyFile, "ANTITHESIS_REGISTRY_KEY_FILE"), `ANTITHESIS_REGISTRY_KEY_FILE (${shown(keyFile)})`, fail);
+    registry = keyCredentials(r.readCred(keyFile, "ANTITHESIS_REGISTRY_KEY_FILE"), `ANTITHESIS_REGISTRY_KEY_FILE (${r.shown(keyFile)})`, fail);
   } else if (regUser !== undefined && regPass !== undefined) {
     registry = { username: regUser, password: new Secret(regPass), from: "ANTITHESIS_REGISTRY_USERNAME/_PASSWORD" };
   } else {
-    const seedKey = tenantFile("key.json");
-    if (seedKey !== undefined) registry = keyCredentials(readCred(seedKey, "registry key"), shown(seedKey), fail);
+    const seedKey = r.tenantFile("key.json");
+    if (seedKey !== undefined) registry = keyCredentials(r.readCred(seedKey, "registry key"), r.shown(seedKey), fail);
   }
+  return { repository, registryHost, registry };
+}
 
-  // API credentials.
-  const apiKeyText = get("ANTITHESIS_API_KEY");
+/** Who calls the API: a bearer key, basic credentials (the environment's, else the seed's files), or both. */
+function apiCredentials(r: SettingsReader): { apiKey: Secret | undefined; basic: BasicAuth | undefined } {
+  const apiKeyText = r.get("ANTITHESIS_API_KEY");
   const apiKey = apiKeyText !== undefined ? new Secret(apiKeyText) : undefined;
-  const user = get("ANTITHESIS_USERNAME");
-  const pass = get("ANTITHESIS_PASSWORD");
+  const user = r.get("ANTITHESIS_USERNAME");
+  const pass = r.get("ANTITHESIS_PASSWORD");
   if ((user === undefined) !== (pass === undefined)) {
-    fail(user === undefined ? "ANTITHESIS_PASSWORD is set but ANTITHESIS_USERNAME is not" : "ANTITHESIS_USERNAME is set but ANTITHESIS_PASSWORD is not");
+    r.fail(user === undefined ? "ANTITHESIS_PASSWORD is set but ANTITHESIS_USERNAME is not" : "ANTITHESIS_USERNAME is set but ANTITHESIS_PASSWORD is not");
   }
   let basic: BasicAuth | undefined;
   if (user !== undefined && pass !== undefined) {
     basic = { username: user, password: new Secret(pass) };
   } else if (apiKey === undefined) {
-    const userFile = tenantFile("user.txt");
-    const passFile = tenantFile("password.txt");
+    const userFile = r.tenantFile("user.txt");
+    const passFile = r.tenantFile("password.txt");
     if ((userFile === undefined) !== (passFile === undefined)) {
-      fail(`${shown(join(dir, `${tenant}.${userFile === undefined ? "password" : "user"}.txt`))} exists but ${shown(join(dir, `${tenant}.${userFile === undefined ? "user" : "password"}.txt`))} does not`);
+      r.fail(`${r.shown(join(r.dir, `${r.tenant}.${userFile === undefined ? "password" : "user"}.txt`))} exists but ${r.shown(join(r.dir, `${r.tenant}.${userFile === undefined ? "user" : "password"}.txt`))} does not`);
     }
     if (userFile !== undefined && passFile !== undefined) {
-      basic = { username: readCred(userFile, "webhook user"), password: new Secret(readCred(passFile, "webhook password")) };
+      basic = { username: r.readCred(userFile, "webhook user"), password: new Secret(r.readCred(passFile, "webhook password")) };
     }
   }
   if (apiKey === undefined && basic === undefined) {
-    fail(
-      `ANTITHESIS_API_KEY is not set: set it (bearer), or ANTITHESIS_USERNAME and ANTITHESIS_PASSWORD (basic)${tenant !== undefined ? `, or put ${tenant}.user.txt and ${tenant}.password.txt into ${shown(dir)}` : ""}`,
+    r.fail(
+      `ANTITHESIS_API_KEY is not set: set it (bearer), or ANTITHESIS_USERNAME and ANTITHESIS_PASSWORD (basic)${r.tenant !== undefined ? `, or put ${r.tenant}.user.txt and ${r.tenant}.password.txt into ${r.shown(r.dir)}` : ""}`,
     );
   }
+  return { apiKey, basic };
+}
 
-  // Launch parameters.
-  const durationText = get("ANTITHESIS_DURATION");
+/** How the run is launched and followed: duration, description, recipients, ANTITHESIS_WAIT and its timeout. */
+function launchParameters(r: SettingsReader, apiKey: Secret | undefined): Pick<AntithesisSettings, "durationMinutes" | "description" | "recipients" | "source" | "testName" | "wait" | "waitTimeoutMs"> {
+  const durationText = r.get("ANTITHESIS_DURATION");
   let durationMinutes: number | undefined;
   if (durationText !== undefined) {
     durationMinutes = Number(durationText);
-    if (!/^\d+$/.test(durationText) || durationMinutes <= 0) fail(`ANTITHESIS_DURATION must be a whole number of minutes > 0 (got "${durationText}")`);
+    if (!/^\d+$/.test(durationText) || durationMinutes <= 0) r.fail(`ANTITHESIS_DURATION must be a whole number of minutes > 0 (got "${durationText}")`);
   }
-  const recipientsText = get("ANTITHESIS_RECIPIENTS");
-  const recipients = recipientsText === undefined ? [] : recipientsText.split(/[;,]/).map((r) => r.trim()).filter((r) => r !== "");
-  const badRecipient = recipients.find((r) => !EMAIL.test(r));
-  if (badRecipient !== undefined) fail(`ANTITHESIS_RECIPIENTS must be e-mail addresses separated by ";" (got "${badRecipient}")`);
+  const recipientsText = r.get("ANTITHESIS_RECIPIENTS");
+  const recipients = recipientsText === undefined ? [] : recipientsText.split(/[;,]/).map((x) => x.trim()).filter((x) => x !== "");
+  const badRecipient = recipients.find((x) => !EMAIL.test(x));
+  if (badRecipient !== undefined) r.fail(`ANTITHESIS_RECIPIENTS must be e-mail addresses separated by ";" (got "${badRecipient}")`);
 
-  const flag = (name: string, fallback: boolean): boolean => {
-    const v = get(name);
-    if (v === undefined) return fallback;
-    if (v === "1" || v === "true") return true;
-    if (v === "0" || v === "false") return false;
-    return fail(`${name} must be "1" or "0" (got "${v}")`);
-  };
-  const wait = flag("ANTITHESIS_WAIT", false);
-  if (wait && apiKey === undefined) fail("ANTITHESIS_API_KEY is not set: ANTITHESIS_WAIT=1 polls the runs API, which takes a bearer API key");
-
-  const waitText = get("ANTITHESIS_WAIT_TIMEOUT");
-  if (waitText !== undefined && (!/^\d+$/.test(waitText) || Number(waitText) <= 0)) fail(`ANTITHESIS_WAIT_TIMEOUT must be a whole number of minutes > 0 (got "${waitText}")`);
+  const wait = r.flag("ANTITHESIS_WAIT", false);
+  if (wait && apiKey === undefined) r.fail("ANTITHESIS_API_KEY is not set: ANTITHESIS_WAIT=1 polls the runs API, which takes a bearer API key");
+  const waitText = r.get("ANTITHESIS_WAIT_TIMEOUT");
+  if (waitText !== undefined && (!/^\d+$/.test(waitText) || Number(waitText) <= 0)) r.fail(`ANTITHESIS_WAIT_TIMEOUT must be a whole number of minutes > 0 (got "${waitText}")`);
   const waitMinutes = waitText !== undefined ? Number(waitText) : durationMinutes !== undefined ? durationMinutes + 120 : 360;
-
-  const secrets = [apiKey, basic?.password, registry?.password].filter((s): s is Secret => s !== undefined);
   return {
-    tenant,
-    baseUrl,
-    launcher,
-    repository,
-    registryHost,
-    apiKey,
-    basic,
-    registry,
     durationMinutes,
-    description: get("ANTITHESIS_DESCRIPTION"),
+    description: r.get("ANTITHESIS_DESCRIPTION"),
     recipients,
-    source: get("ANTITHESIS_SOURCE"),
-    testName: get("ANTITHESIS_TEST_NAME"),
+    source: r.get("ANTITHESIS_SOURCE"),
+    testName: r.get("ANTITHESIS_TEST_NAME"),
     wait,
     waitTimeoutMs: waitMinutes * 60_000,
-    preflight: flag("ANTITHESIS_PREFLIGHT", true),
-    secrets,
   };
 }
 
