@@ -49,48 +49,83 @@ func (w leaderWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// testCluster runs one test's servers over loopback, each with its own data directory (kept across a restart),
+// and stops whatever still runs when the test ends.
+type testCluster struct {
+	t       *testing.T
+	cfg     config.Root
+	traces  string
+	data    string
+	leaders chan string
+	running map[int]runningServer
+}
+
+type runningServer struct {
+	s      *server.Server
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func newTestCluster(t *testing.T, cfg config.Root, traces string) *testCluster {
+	c := &testCluster{t: t, cfg: cfg, traces: traces, data: t.TempDir(), leaders: make(chan string, 100), running: map[int]runningServer{}}
+	t.Cleanup(c.stopAll)
+	return c
+}
+
+func (c *testCluster) start(id int) {
+	s, err := server.New(c.cfg, id, server.Options{TraceDir: c.traces, DataDir: filepath.Join(c.data, fmt.Sprint(id)), Out: leaderWriter{c.leaders}})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := runningServer{s, cancel, make(chan error, 1)}
+	c.running[id] = r
+	go func() { r.done <- s.Run(ctx) }()
+}
+
+func (c *testCluster) stop(id int) {
+	r := c.running[id]
+	r.cancel()
+	if err := <-r.done; err != nil {
+		c.t.Errorf("server %d: %v", id, err)
+	}
+	r.s.Close()
+	delete(c.running, id)
+}
+
+func (c *testCluster) stopAll() {
+	for id := range c.running {
+		c.stop(id)
+	}
+}
+
+// waitLeader returns the first server that says it became leader.
+func (c *testCluster) waitLeader() int {
+	c.t.Helper()
+	select {
+	case line := <-c.leaders:
+		var id int
+		if _, err := fmt.Sscanf(line, "raftkvs: server %d became leader in term", &id); err != nil {
+			c.t.Fatalf("unexpected leader line %q", line)
+		}
+		return id
+	case <-time.After(5 * time.Second):
+		c.t.Fatal("no leader within 5s")
+	}
+	return 0
+}
+
 // TestClusterSurvivesLeaderCrash runs three servers and a client over loopback TCP with tracing on, stops the
 // leader half-way through the workload, and checks that every operation completed, a new leader took over,
 // and the traces keep TraceLink's per-file rules and record the client's requests and responses.
 func TestClusterSurvivesLeaderCrash(t *testing.T) {
 	cfg := localConfig(t)
 	traces := t.TempDir()
-	leaders := make(chan string, 100)
-	servers := map[int]*server.Server{}
-	cancels := map[int]context.CancelFunc{}
-	done := map[int]chan error{}
+	cluster := newTestCluster(t, cfg, traces)
 	for id := 1; id <= 3; id++ {
-		s, err := server.New(cfg, id, server.Options{TraceDir: traces, DataDir: filepath.Join(t.TempDir(), "data"), Out: leaderWriter{leaders}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		servers[id], cancels[id], done[id] = s, cancel, make(chan error, 1)
-		go func() { done[id] <- s.Run(ctx) }()
+		cluster.start(id)
 	}
-	stop := func(id int) {
-		cancels[id]()
-		if err := <-done[id]; err != nil {
-			t.Errorf("server %d: %v", id, err)
-		}
-		servers[id].Close()
-		delete(servers, id)
-	}
-	defer func() {
-		for id := range servers {
-			stop(id)
-		}
-	}()
-
-	var first int
-	select {
-	case line := <-leaders:
-		if _, err := fmt.Sscanf(line, "raftkvs: server %d became leader in term", &first); err != nil {
-			t.Fatalf("unexpected leader line %q", line)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("no leader within 5s")
-	}
+	first := cluster.waitLeader()
 
 	c, err := client.New(cfg, 1, client.Options{TraceDir: traces, GiveUp: 10 * time.Second})
 	if err != nil {
@@ -100,7 +135,7 @@ func TestClusterSurvivesLeaderCrash(t *testing.T) {
 	want := map[string]string{}
 	for i := range ops {
 		if i == ops/2 {
-			stop(first)
+			cluster.stop(first)
 		}
 		key := fmt.Sprint((i / 2) % 4) // each get reads the key the put before it wrote
 		var resp raft.Response
@@ -121,17 +156,15 @@ func TestClusterSurvivesLeaderCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	var newLeader bool
-	for len(leaders) > 0 {
+	for len(cluster.leaders) > 0 {
 		var id, term int
-		fmt.Sscanf(<-leaders, "raftkvs: server %d became leader in term %d", &id, &term)
+		fmt.Sscanf(<-cluster.leaders, "raftkvs: server %d became leader in term %d", &id, &term)
 		newLeader = newLeader || id != first
 	}
 	if !newLeader {
 		t.Fatalf("no server other than %d became leader after it stopped", first)
 	}
-	for id := range servers {
-		stop(id)
-	}
+	cluster.stopAll()
 
 	files, _ := filepath.Glob(filepath.Join(traces, "trace-*.log"))
 	if len(files) != 3*5+1 {
