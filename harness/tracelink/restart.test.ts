@@ -26,6 +26,14 @@ function caseDir(name: string): string {
   return dir;
 }
 
+/** Replaces `from` by `to` in line `index` (from 0) of a trace file; the line must hold `from`. */
+function editLine(file: string, index: number, from: string, to: string): void {
+  const lines = readFileSync(file, "utf8").split("\n");
+  if (!lines[index]!.includes(from)) throw new Error(`${file}:${index + 1} does not hold ${from}`);
+  lines[index] = lines[index]!.replace(from, to);
+  writeFileSync(file, lines.join("\n"));
+}
+
 const failing = async (dir: string) => (await checkTraces(dir)).results.filter((r) => r.valid !== true).map((r) => r.name);
 const validate = async (dir: string, spec = SPEC) => (await validateFiles(spec, CFG, await listTraceFiles(dir), { allPaths: false, progressInv: true })).verdict;
 
@@ -145,10 +153,7 @@ describe("mutants of the restart (self-consistent within each instance, wrong ab
   test("a later incarnation that starts before the earlier one ended is a time-sanity failure", async () => {
     const dir = caseDir("base");
     // AServer 2's first section after the restart, moved to before its last section of the first incarnation ended.
-    const file = join(dir, "trace-2-2229250022.log");
-    const lines = readFileSync(file, "utf8").split("\n");
-    lines[0] = lines[0]!.replace('"startTime":"2026-11-29T21:57:42.891738164Z"', '"startTime":"2026-11-29T21:57:42.475436000Z"');
-    writeFileSync(file, lines.join("\n"));
+    editLine(join(dir, "trace-2-2229250022.log"), 0, '"startTime":"2026-11-29T21:57:42.891738164Z"', '"startTime":"2026-11-29T21:57:42.475436000Z"');
     const time = (await checkTraces(dir)).results.find((r) => r.name === "tracelink/time-sanity")!;
     expect(time.valid).toBe(false);
     expect(time.summary).toMatch(/trace-2-2229250022\.log:1: the first section after a restart starts \(2026-11-29T21:57:42\.475436000Z\) before the earlier incarnation's last section \(its line 26\) ended/);
@@ -159,10 +164,7 @@ describe("mutants of the restart (self-consistent within each instance, wrong ab
     // AServerAdvanceCommitIndex 11's last record of the first incarnation, made to depend on AServer 2's first
     // record of the second (clock entry 24 → 27): within each file all is in order, but every process of server 2
     // died at the restart (and the restarted server's first sections depend on where all five ended: a cycle).
-    const file = join(dir, "trace-11-3647647887.log");
-    const lines = readFileSync(file, "utf8").split("\n");
-    lines[2] = lines[2]!.replace('[["AServer","2"],24]', '[["AServer","2"],27]');
-    writeFileSync(file, lines.join("\n"));
+    editLine(join(dir, "trace-11-3647647887.log"), 2, '[["AServer","2"],24]', '[["AServer","2"],27]');
     expect(await failing(dir)).toEqual(["tracelink/causal-replay"]);
     const v = await validate(dir);
     expect(v.verdict).toBe("violation");
@@ -173,10 +175,7 @@ describe("mutants of the restart (self-consistent within each instance, wrong ab
     const dir = caseDir("base");
     // AServer 2's second file, its first section reading the label of the middle of its loop: the instance's
     // first label is the only place a restart starts from.
-    const file = join(dir, "trace-2-2229250022.log");
-    const lines = readFileSync(file, "utf8").split("\n");
-    lines[0] = lines[0]!.replace('"value":"\\"AServer.serverLoop\\""', '"value":"\\"AServer.handleMsg\\""');
-    writeFileSync(file, lines.join("\n"));
+    editLine(join(dir, "trace-2-2229250022.log"), 0, '"value":"\\"AServer.serverLoop\\""', '"value":"\\"AServer.handleMsg\\""');
     const pc = (await checkTraces(dir)).results.find((r) => r.name === "tracelink/pc-continuity")!;
     expect(pc.valid).toBe(false);
     expect(pc.summary).toMatch(/trace-2-2229250022\.log:1: the first section after a restart reads \.pc = "AServer\.handleMsg", but a restarted instance starts again at its first label "AServer\.serverLoop"/);

@@ -30,6 +30,15 @@ const rows: Row[] = readFileSync(join(RUNS, "verdicts.tsv"), "utf8")
     return { run: run!, allPaths: allPaths!, noAllPaths: noAllPaths!, what: what ?? "" };
   });
 
+/** A fixture's verdicts.tsv (a header, then run, TLC's verdict, its error): one row per run or mutant. */
+function tlcVerdicts(root: string): [string, string, string][] {
+  return readFileSync(join(root, "verdicts.tsv"), "utf8")
+    .split("\n")
+    .slice(1)
+    .filter((l) => l.trim() !== "")
+    .map((l) => l.split("\t") as [string, string, string]);
+}
+
 const temps: string[] = [];
 afterAll(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 function copyRun(from: string): string {
@@ -140,11 +149,7 @@ test("the tracelink/spec checker: ok, violation, and skipped without a spec", as
 
 describe("agrees with TLC on our dqueue's runs and mutants (testdata/tracelink/ours/dqueue, --noall-paths)", () => {
   const root = join(TESTDATA, "tracelink", "ours", "dqueue");
-  const table = readFileSync(join(root, "verdicts.tsv"), "utf8")
-    .split("\n")
-    .slice(1)
-    .filter((l) => l.trim() !== "")
-    .map((l) => l.split("\t") as [string, string, string]);
+  const table = tlcVerdicts(root);
   test("the table has passes and failures", () => {
     expect(table.some(([, v]) => v === "pass") && table.some(([, v]) => v === "fail")).toBe(true);
   });
@@ -159,11 +164,7 @@ describe("agrees with TLC on our dqueue's runs and mutants (testdata/tracelink/o
 describe("agrees with TLC on our raftkvs's run and mutants (testdata/tracelink/ours/raftkvs, 3 servers, --noall-paths)", () => {
   const root = join(TESTDATA, "tracelink", "ours", "raftkvs");
   const spec = join(PROJECT_ROOT, "systems", "raftkvs", "raftkvs.tla");
-  const table = readFileSync(join(root, "verdicts.tsv"), "utf8")
-    .split("\n")
-    .slice(1)
-    .filter((l) => l.trim() !== "")
-    .map((l) => l.split("\t") as [string, string, string]);
+  const table = tlcVerdicts(root);
   for (const [name, verdict, error] of table) {
     test(`${name}: TLC ${verdict}${error === "" ? "" : ` (${error})`}`, async () => {
       // A mutant's folder holds only the files it changes; the others are base's.
