@@ -4,8 +4,8 @@ import { createReadStream } from "node:fs";
 import { lstat, readdir, readlink } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 
-/** Names never part of a build input (VCS data, editor litter, our own outputs). */
-const IGNORED = new Set([".git", "node_modules", ".cache", "runs", ".DS_Store"]);
+/** Names never part of a build input (VCS data, editor litter, our own outputs); the prepare stamp skips them too. */
+export const IGNORED = new Set([".git", "node_modules", ".cache", "runs", ".DS_Store"]);
 
 export type HashInput = string | { readonly tree: string } | { readonly file: string };
 

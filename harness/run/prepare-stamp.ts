@@ -15,11 +15,9 @@ import { z } from "zod";
 import { type Docker, imageExists, imageId } from "../docker/client.ts";
 import { projectRoot } from "../paths.ts";
 import type { Settings } from "../settings.ts";
+import { IGNORED } from "../gobuild/hash.ts";
 import type { SystemDefinition } from "../system.ts";
 import type { BuiltImage } from "../image/index.ts";
-
-/** Names the full path's hashes skip too (harness/gobuild/hash.ts): never a build input. */
-const IGNORED = new Set([".git", "node_modules", ".cache", "runs", ".DS_Store"]);
 
 /** What the prepare stages hand to the rest of the run (survives structuredClone: Vitest's provide/inject). */
 export interface PreparedSystem {
