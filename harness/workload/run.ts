@@ -329,30 +329,6 @@ export function describeSchedule(schedule: Schedule): string[] {
   );
 }
 
-/** Runs a single command in its service (outside the composer, e.g. a check). */
-export async function runCommand(cluster: StartedCluster, command: TemplateCommand, opts: WorkloadOptions): Promise<CommandOutcome> {
-  const dir = join(opts.runDir, "commands");
-  await fse.ensureDir(dir);
-  const logFile = join(dir, `${command.service}-${command.name}.log`);
-  const started = performance.now();
-  const log = opts.log.child(`${command.service}/${command.name}`);
-  log.info(`Running ${command.path}`);
-  const result = await cluster.exec(command.service, [command.path], {
-    // Its own SDK output file: every assertion is traced to the service and the command that made it.
-    env: { ...opts.env, ANTITHESIS_SDK_LOCAL_OUTPUT: sdkOutputPath(command.service, command.name) },
-    logFile,
-    onLine: (line) => {
-      log.info(line);
-      opts.onLine?.(line);
-    },
-    timeoutMs: opts.timeoutMs,
-    ...(opts.signal !== undefined ? { signal: opts.signal } : {}),
-  });
-  const outcome = { command, exitCode: result.exitCode, seconds: (performance.now() - started) / 1000, logFile, tail: result.tail };
-  log.info(`exited with code ${result.exitCode} after ${outcome.seconds.toFixed(1)} s`);
-  return outcome;
-}
-
 export interface FaultOutcome {
   readonly fault: Fault;
   readonly injected?: Record<string, unknown>;
